@@ -1,0 +1,17 @@
+# The two commands of the README. Each sets up what it needs (scripts/setup.sh) first.
+.PHONY: build test bench setup clean
+
+build: setup
+	.venv/bin/casepub check cases/
+
+test: setup
+	.venv/bin/python -m pytest
+
+bench: setup
+	.venv/bin/python bench/check_bench.py
+
+setup:
+	@bash scripts/setup.sh
+
+clean:
+	rm -rf build .venv .pytest_cache .hypothesis

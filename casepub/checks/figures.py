@@ -1,0 +1,180 @@
+"""Figures and panels: labels, captions, citations in the body, and the image files themselves."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from casepub.checks.registry import Context, rule
+from casepub.citations import Citation, Unresolved
+from casepub.diagnostics import Problem
+from casepub.images import ImageInfo, ImageProblem, inspect
+
+LABEL = re.compile(r"^[A-Z]$")
+
+
+def _panels(ctx: Context) -> Iterator[tuple[int, int, object, str]]:
+    for f, figure in enumerate(ctx.meta.figures):
+        for p, panel in enumerate(figure.panels):
+            yield f, p, panel, ctx.figures.labels[f][p]
+
+
+def _name(ctx: Context, figure: int, label: str) -> str:
+    return f"panel {label}" if len(ctx.meta.figures) == 1 else f"panel {figure + 1}{label}"
+
+
+@rule("CP060", "figure-structure")
+def figure_structure(ctx: Context):
+    """Figures have panels; panel labels are single capital letters, each used once; figure ids are unique."""
+    ids: set[str] = set()
+    for f, figure in enumerate(ctx.meta.figures):
+        if figure.id and figure.id in ids:
+            yield Problem(f"figure id {figure.id!r} is used twice", "give each figure its own id", ("figures", f, "id"))
+        ids.add(figure.id or "")
+        if not figure.panels:
+            yield Problem(f"figure {f + 1} has no panels", "add `panels:` with at least one image", ("figures", f))
+        seen: set[str] = set()
+        for p, panel in enumerate(figure.panels):
+            label = ctx.figures.labels[f][p]
+            if panel.label is not None and not LABEL.match(panel.label):
+                yield Problem(f"panel label {panel.label!r} should be one capital letter", "use A, B, C ...",
+                              ("figures", f, "panels", p, "label"))
+            elif label in seen:
+                yield Problem(f"panel label {label!r} is used twice in figure {f + 1}", "give each panel its own letter",
+                              ("figures", f, "panels", p, "label"))
+            seen.add(label)
+            if not panel.image:
+                yield Problem(f"{_name(ctx, f, label)} has no image", "add `image: figures/file.png`",
+                              ("figures", f, "panels", p))
+
+
+@rule("CP061", "figure-limit")
+def figure_limit(ctx: Context):
+    """No more figures and panels than the article type allows."""
+    limits = ctx.article.limits
+    figures = len(ctx.meta.figures)
+    panels = sum(len(figure.panels) for figure in ctx.meta.figures)
+    if limits.figures is not None and figures > limits.figures:
+        yield Problem(f"{figures} figures; {ctx.article.name} allows at most {limits.figures}",
+                      "combine panels into fewer figures", ("figures",))
+    if limits.panels is not None and panels > limits.panels:
+        yield Problem(f"{panels} panels; {ctx.article.name} allows at most {limits.panels}",
+                      "keep the panels that show the case best", ("figures",))
+
+
+@rule("CP052", "caption-keys")
+def caption_keys(ctx: Context):
+    """Every caption key names panels of its figure: a label (A) or a range (B-C)."""
+    for f, figure in enumerate(ctx.meta.figures):
+        for key in figure.caption:
+            try:
+                ctx.figures.caption_key(f, key)
+            except Unresolved as error:
+                yield Problem(str(error), "key the caption by a panel label or a range such as B-C",
+                              ("figures", f, "caption", key), key=True)
+
+
+@rule("CP050", "panel-captioned")
+def panel_captioned(ctx: Context):
+    """Every panel is captioned exactly once."""
+    for f, figure in enumerate(ctx.meta.figures):
+        covered: dict[str, str] = {}
+        for key, text in figure.caption.items():
+            try:
+                labels = ctx.figures.caption_key(f, key)
+            except Unresolved:
+                continue  # reported by caption-keys
+            for label in labels:
+                if label in covered:
+                    yield Problem(f"{_name(ctx, f, label)} is captioned twice (by {covered[label]!r} and {key!r})",
+                                  "caption each panel under one key", ("figures", f, "caption", key), key=True)
+                covered[label] = key
+            if not text:
+                yield Problem(f"the caption for {key!r} is empty", "write what the panel shows",
+                              ("figures", f, "caption", key))
+        for p, label in enumerate(ctx.figures.labels[f]):
+            if label not in covered:
+                yield Problem(f"{_name(ctx, f, label)} has no caption",
+                              f"add `{label}: what the panel shows` under the figure's `caption`",
+                              ("figures", f, "panels", p))
+
+
+def _citations(ctx: Context):
+    for block in ctx.text:
+        for found in ctx.figures.citations(block.source):
+            yield block, found
+
+
+@rule("CP054", "citation-resolves")
+def citation_resolves(ctx: Context):
+    """Every figure citation in the body names an existing figure and panel."""
+    for block, found in _citations(ctx):
+        if not isinstance(found, Citation):
+            offset, text, error = found
+            line, column = block.position(offset)
+            yield Problem(f'"{text}" does not resolve: {error}', "cite a panel the case has", line=line, column=column)
+
+
+@rule("CP053", "panel-cited")
+def panel_cited(ctx: Context):
+    """Every panel is cited in the body."""
+    cited = {panel for _, found in _citations(ctx) if isinstance(found, Citation) for panel in found.panels}
+    for f, p, _, label in _panels(ctx):
+        if (f, label) not in cited:
+            example = f"Figure {label}" if len(ctx.meta.figures) == 1 else f"Figure {f + 1}{label}"
+            yield Problem(f"{_name(ctx, f, label)} is not cited in the text",
+                          f'cite it where the text speaks of it, e.g. "({example})"', ("figures", f, "panels", p))
+
+
+@rule("CP059", "panel-alt")
+def panel_alt(ctx: Context):
+    """Every panel has alt text, for readers who cannot see it."""
+    for f, p, panel, label in _panels(ctx):
+        if not panel.alt:
+            yield Problem(f"{_name(ctx, f, label)} has no alt text",
+                          "add `alt:` saying what the image shows, e.g. \"Sagittal T2-weighted MRI\"",
+                          ("figures", f, "panels", p, "alt"))
+
+
+def _inspected(ctx: Context) -> Iterator[tuple[tuple, str, ImageInfo | ImageProblem]]:
+    """Each panel image, read and verified once per check (several rules share the result)."""
+    cache = ctx.images
+    rules = ctx.profile.images
+    for f, p, panel, label in _panels(ctx):
+        if not panel.image:
+            continue
+        if (f, p) not in cache:
+            try:
+                cache[(f, p)] = inspect(ctx.case.folder, panel.image, rules.max_bytes, rules.max_pixels, ctx.deep)
+            except ImageProblem as problem:
+                cache[(f, p)] = problem
+        yield ("figures", f, "panels", p, "image"), _name(ctx, f, label), cache[(f, p)]
+
+
+@rule("CP055", "panel-image-file")
+def panel_image_file(ctx: Context):
+    """Panel images exist inside the case folder and are regular files."""
+    for path, name, result in _inspected(ctx):
+        if isinstance(result, ImageProblem) and result.kind == "file":
+            yield Problem(f"{name} image: {result.reason}", result.hint, path)
+
+
+@rule("CP056", "panel-image-format")
+def panel_image_format(ctx: Context):
+    """Panel images are PNG, JPEG or TIFF (as the profile allows), decode, and are not oversized."""
+    allowed = ctx.profile.images.formats
+    for path, name, result in _inspected(ctx):
+        if isinstance(result, ImageProblem) and result.kind != "file":
+            yield Problem(f"{name} image: {result.reason}", result.hint, path)
+        elif isinstance(result, ImageInfo) and result.format not in allowed:
+            yield Problem(f"{name} image is {result.format}; {ctx.profile.name} accepts {', '.join(allowed)}",
+                          f"export it as {allowed[0]}", path)
+
+
+@rule("CP057", "panel-image-resolution")
+def panel_image_resolution(ctx: Context):
+    """Panel images have enough pixels to print sharply."""
+    minimum = ctx.profile.images.min_pixels
+    for path, name, result in _inspected(ctx):
+        if isinstance(result, ImageInfo) and min(result.width, result.height) < minimum:
+            yield Problem(f"{name} image is {result.width}x{result.height} pixels; print needs at least "
+                          f"{minimum} on the shorter side", "use the original, higher-resolution image", path)

@@ -1,0 +1,112 @@
+"""De-identification: warnings for what could identify the patient (HIPAA's Safe Harbor identifiers).
+
+They are warnings: a date or number may be harmless, and the author decides.
+Every published text is read: title, abstract, body and captions.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from casepub.checks.registry import Context, rule
+from casepub.diagnostics import Problem
+
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+          r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+FULL_DATE = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\.?,?\s+\d{{4}}\b"
+    rf"|\b{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"
+    r"|\b\d{4}-\d{1,2}-\d{1,2}\b"
+    r"|\b\d{1,2}[/.]\d{1,2}[/.](?:\d{4}|\d{2})\b"
+)
+PHONE = re.compile(r"(?<![\w.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]\d{2,4}){1,3}(?![\w.])")
+RECORD = re.compile(
+    r"\b(?:MRN|medical\s+record(?:\s+(?:number|no\.?))?|record\s+(?:number|no\.?|#)|"
+    r"(?:patient|hospital|chart|case|admission)\s+(?:ID|number|no\.?|#))\s*[:#]?\s*[A-Z]{0,3}[-\s]?\d{3,}"
+    r"|(?<![\w.,-])\d{7,}(?![\w.,])",
+    re.IGNORECASE,
+)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+AGE = re.compile(
+    r"\b(\d{2,3})[-\s](?:year|yr)s?[-\s]old\b|\baged?\s+(?:of\s+)?(\d{2,3})\b|\b(\d{2,3})\s*(?:y/o|years?\s+of\s+age)\b",
+    re.IGNORECASE,
+)
+NAME_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+[A-Z][\w'-]*")
+
+
+def _texts(ctx: Context) -> Iterator[tuple[str, object]]:
+    """(text, where) for each published text; where is a body block or a key path."""
+    meta = ctx.meta
+    for key in ("title", "abstract"):
+        if getattr(meta, key):
+            yield getattr(meta, key), (key,)
+    for block in ctx.text:
+        yield block.source, block
+    for f, figure in enumerate(meta.figures):
+        for key, text in figure.caption.items():
+            yield text, ("figures", f, "caption", key)
+
+
+def _find(ctx: Context, pattern: re.Pattern, keep=lambda match: True) -> Iterator[tuple[re.Match, dict]]:
+    for text, where in _texts(ctx):
+        for match in pattern.finditer(text):
+            if keep(match):
+                if isinstance(where, tuple):
+                    yield match, {"path": where}
+                else:
+                    line, column = where.position(match.start())
+                    yield match, {"line": line, "column": column}
+
+
+@rule("CP072", "deid-dates", severity="warning")
+def full_dates(ctx: Context):
+    """No full dates (day, month and year) of the patient's care."""
+    for match, where in _find(ctx, FULL_DATE):
+        yield Problem(f'full date "{match.group(0)}" could identify the patient',
+                      'give time relative to an event ("on the 86th day after surgery") or the year alone', **where)
+
+
+def _phone_like(match: re.Match) -> bool:
+    return sum(c.isdigit() for c in match.group(0)) >= 9
+
+
+@rule("CP073", "deid-phone", severity="warning")
+def phone_numbers(ctx: Context):
+    """No telephone or fax numbers."""
+    for match, where in _find(ctx, PHONE, _phone_like):
+        yield Problem(f'"{match.group(0)}" looks like a telephone number', "remove it", **where)
+
+
+@rule("CP074", "deid-record-numbers", severity="warning")
+def record_numbers(ctx: Context):
+    """No medical record, patient or account numbers."""
+    for match, where in _find(ctx, RECORD):
+        yield Problem(f'"{match.group(0)}" looks like a record or identification number', "remove it", **where)
+
+
+@rule("CP075", "deid-email", severity="warning")
+def emails(ctx: Context):
+    """No e-mail addresses other than the authors'."""
+    authors = {(a.email or "").casefold() for a in ctx.meta.authors}
+    for match, where in _find(ctx, EMAIL, lambda m: m.group(0).casefold() not in authors):
+        yield Problem(f'e-mail address "{match.group(0)}" is not an author\'s', "remove it", **where)
+
+
+def _over_89(match: re.Match) -> bool:
+    return int(next(g for g in match.groups() if g)) > 89
+
+
+@rule("CP076", "deid-age", severity="warning")
+def ages(ctx: Context):
+    """No ages over 89: they are grouped as "90 or older"."""
+    for match, where in _find(ctx, AGE, _over_89):
+        yield Problem(f'the age in "{match.group(0)}" is over 89 and could identify the patient',
+                      'write "a patient aged 90 or older"', **where)
+
+
+@rule("CP077", "deid-names", severity="warning")
+def names(ctx: Context):
+    """No patient named or initialled as "Mr. X" or "Mrs. Y"."""
+    for match, where in _find(ctx, NAME_TITLE):
+        yield Problem(f'"{match.group(0)}" could identify the patient', 'refer to "the patient" or "a 70-year-old woman"',
+                      **where)

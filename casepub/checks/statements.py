@@ -1,0 +1,51 @@
+"""Required items and statements: the keys an article type requires, disclosures, FDA status."""
+from __future__ import annotations
+
+from casepub.checks.registry import Context, rule
+from casepub.diagnostics import Problem
+
+
+@rule("CP013", "required-keys")
+def required_keys(ctx: Context):
+    """Every key the article type requires is present and not empty."""
+    for key in ctx.article.required:
+        value = getattr(ctx.meta, key.replace("-", "_"))
+        if value in (None, "", ()):
+            written = (key,) in ctx.case.source.values
+            state = "is empty" if written else "is missing"
+            yield Problem(f"{key!r} {state}; {ctx.article.name} requires it",
+                          f"add `{key}:` with its value", (key,))
+
+
+@rule("CP021", "author-disclosure")
+def author_disclosure(ctx: Context):
+    """Every author has a disclosure."""
+    for index, author in enumerate(ctx.meta.authors):
+        if not author.disclosure:
+            name = f'"{author.display_name}"' if author.display_name else str(index + 1)
+            yield Problem(f"author {name} has no disclosure",
+                          "add `disclosure: Nothing to disclose.` or the author's disclosures",
+                          ("authors", index, "disclosure"))
+
+
+@rule("CP040", "fda-products")
+def fda_products(ctx: Context):
+    """An FDA status other than not-applicable names the devices or drugs it covers."""
+    status = ctx.meta.fda_status
+    if status is None:
+        return
+    if status.status != "not-applicable" and not status.products:
+        yield Problem(f"FDA status {status.status!r} names no device or drug",
+                      "add `products: [name of the device or drug]`", ("fda-status", "status"))
+    if status.status == "not-applicable" and status.products:
+        yield Problem("FDA status is not-applicable but products are listed",
+                      "remove `products`, or give the status that applies to them", ("fda-status", "products"))
+
+
+@rule("CP041", "fda-wording")
+def fda_wording(ctx: Context):
+    """The journal profile words the case's FDA status."""
+    status = ctx.meta.fda_status
+    if status is not None and status.status not in ctx.profile.wording.fda_status:
+        yield Problem(f"the journal profile {ctx.profile.id!r} has no wording for FDA status {status.status!r}",
+                      "add it under wording.fda-status in the journal profile", ("fda-status",))

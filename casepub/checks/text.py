@@ -1,0 +1,125 @@
+"""The text: word limits, required sections, keywords, abbreviations defined at first use."""
+from __future__ import annotations
+
+import re
+
+from casepub.checks.registry import Context, rule
+from casepub.diagnostics import Problem
+
+ABBREVIATION = re.compile(r"\b([A-Z][A-Z0-9]*[A-Z][A-Z0-9]*)s?\b")
+DEFINITION = re.compile(r"\(([A-Z][A-Z0-9]*[A-Z][A-Z0-9]*)s?\)")
+WORD = re.compile(r"\S+")
+
+
+def word_count(text: str) -> int:
+    return len(WORD.findall(text))
+
+
+@rule("CP069", "body-present")
+def body_present(ctx: Context):
+    """The case has text after the front matter."""
+    if not any(block.plain.strip() for block in ctx.text):
+        yield Problem("the case has no text after the front matter",
+                      "write the case below the closing '---'", line=max(1, ctx.case.body.first_line - 1))
+
+
+@rule("CP070", "word-limit")
+def word_limit(ctx: Context):
+    """The body stays within the article type's word limit."""
+    limit = ctx.article.limits.words
+    count = sum(word_count(block.plain) for block in ctx.text if block.kind != "heading")
+    if limit is not None and count > limit:
+        yield Problem(f"the text has {count} words; {ctx.article.name} allows at most {limit}",
+                      f"shorten it by {count - limit} words", line=ctx.case.body.first_line)
+
+
+@rule("CP080", "abstract-limit")
+def abstract_limit(ctx: Context):
+    """The abstract stays within its word limit."""
+    limit = ctx.article.limits.abstract_words
+    count = word_count(ctx.meta.abstract or "")
+    if limit is not None and count > limit:
+        yield Problem(f"the abstract has {count} words; {ctx.article.name} allows at most {limit}",
+                      f"shorten it by {count - limit} words", ("abstract",))
+
+
+@rule("CP081", "title-limit")
+def title_limit(ctx: Context):
+    """The title stays within its word limit."""
+    limit = ctx.article.limits.title_words
+    count = word_count(ctx.meta.title or "")
+    if limit is not None and count > limit:
+        yield Problem(f"the title has {count} words; {ctx.article.name} allows at most {limit}",
+                      "shorten the title; details belong in the text", ("title",))
+
+
+@rule("CP079", "keywords-count")
+def keywords_count(ctx: Context):
+    """The number of keywords is within the article type's range."""
+    low, high = ctx.article.limits.keywords_min, ctx.article.limits.keywords_max
+    count = len(ctx.meta.keywords)
+    if not count and "keywords" in ctx.article.required:
+        return  # required-keys says it
+    if (low is not None and count < low) or (high is not None and count > high):
+        yield Problem(f"{count} keywords; {ctx.article.name} asks for {low or 0} to {high or 'any number'}",
+                      "list them as `keywords: [first, second]`", ("keywords",))
+
+
+@rule("CP078", "sections")
+def sections(ctx: Context):
+    """The body has the article type's sections, as headings, in order."""
+    wanted = list(ctx.article.sections)
+    if not wanted:
+        return
+    headings = {}  # section name -> its first heading block, in the order the body has them
+    for block in ctx.text:
+        title = block.plain.strip().casefold()
+        for name in wanted:
+            if block.kind == "heading" and title == name.casefold():
+                headings.setdefault(name, block)
+    for name in wanted:
+        if name not in headings:
+            yield Problem(f"the section {name!r} is missing; {ctx.article.name} has: {', '.join(wanted)}",
+                          f"add a heading `## {name}`", line=ctx.case.body.first_line)
+    expected = [name for name in wanted if name in headings]
+    for got, want in zip(headings, expected):
+        if got != want:
+            line, column = headings[got].starts[0]
+            yield Problem(f"the section {got!r} is out of order; {ctx.article.name} has: {', '.join(wanted)}",
+                          "move the sections into that order", line=line, column=column)
+            break
+
+
+@rule("CP071", "abbreviation-defined", severity="warning")
+def abbreviation_defined(ctx: Context):
+    """Abbreviations are written out at first use: "visual analogue scale (VAS)"."""
+    known = set(ctx.options("abbreviation-defined").get("known", ()))
+    defined: set[str] = set(known)
+    definitions = _definitions(ctx)
+    for block in ctx.text:
+        spans = {m.start(1): m.group(1) for m in DEFINITION.finditer(block.source)}
+        for match in ABBREVIATION.finditer(block.source):
+            word = match.group(1)
+            if match.start(1) in spans:
+                defined.add(word)
+            elif word not in defined:
+                defined.add(word)  # once per abbreviation
+                line, column = block.position(match.start(1))
+                yield Problem(f'"{word}" is used before it is defined', _abbreviation_hint(word, definitions),
+                              line=line, column=column)
+
+
+def _definitions(ctx: Context) -> dict[str, str]:
+    """Abbreviation -> the words before its "(ABBR)", wherever in the body it is defined."""
+    found: dict[str, str] = {}
+    for block in ctx.text:
+        for match in DEFINITION.finditer(block.plain):
+            words = block.plain[: match.start()].split()[-len(match.group(1)):]
+            found.setdefault(match.group(1), " ".join(words))
+    return found
+
+
+def _abbreviation_hint(word: str, definitions: dict[str, str]) -> str:
+    if word in definitions:
+        return f'write it out at its first use: "{definitions[word]} ({word})"'
+    return f'write it out at its first use, e.g. "the full term ({word})", or add it to the profile\'s known abbreviations'

@@ -1,0 +1,93 @@
+"""The one way casepub opens a file named by a case: inside the case folder, or not at all.
+
+A path written by an author is checked as text first (no absolute paths, no
+`..`, no percent-escapes or URL schemes), then resolved through real paths so a
+symlink cannot lead out, then opened without blocking and checked to be a
+regular file before a byte is read (a FIFO would otherwise hang the build).
+"""
+from __future__ import annotations
+
+import os
+import re
+import stat
+from pathlib import Path, PurePosixPath
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+class UnsafePath(Exception):
+    """A path that casepub refuses to open, with the reason and how to fix it."""
+
+    def __init__(self, reason: str, hint: str):
+        super().__init__(reason)
+        self.reason = reason
+        self.hint = hint
+
+
+_RELATIVE_HINT = "write the path relative to the case folder, e.g. figures/a.png"
+
+
+def check_relative(text: str) -> PurePosixPath:
+    """Refuse a path string that could point outside the folder, whatever the file system holds."""
+    if not text.strip():
+        raise UnsafePath("the path is empty", _RELATIVE_HINT)
+    if "\x00" in text or "\\" in text:
+        raise UnsafePath(f"the path {text!r} has a backslash or NUL character", "use forward slashes: figures/a.png")
+    if text.startswith("/") or _SCHEME.match(text):
+        raise UnsafePath(f"the path {text!r} is absolute or a URL", _RELATIVE_HINT)
+    if _PERCENT.search(text):
+        raise UnsafePath(f"the path {text!r} has percent-escapes", "write the file name as it is on disk, without %XX escapes")
+    path = PurePosixPath(text)
+    if ".." in path.parts:
+        raise UnsafePath(f"the path {text!r} climbs out of the case folder with '..'", _RELATIVE_HINT)
+    return path
+
+
+def resolve_inside(folder: Path, text: str) -> Path:
+    """The real path of `text` under `folder`, refusing anything that leads outside it."""
+    relative = check_relative(text)
+    root = folder.resolve()
+    try:
+        target = (root / relative).resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        raise UnsafePath(f"the path {text!r} is a symlink loop", "replace the link by the file itself") from None
+    if not target.is_relative_to(root):
+        raise UnsafePath(f"the path {text!r} is a link leading outside the case folder", "copy the file into the case folder")
+    return target
+
+
+def read_inside(folder: Path, text: str, max_bytes: int) -> bytes:
+    """Read a regular file inside `folder`, at most `max_bytes` of it."""
+    target = resolve_inside(folder, text)
+    try:
+        fd = os.open(target, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise UnsafePath(f"{text!r} does not exist", "check the file name and that the file is in the case folder") from None
+    except IsADirectoryError:
+        raise UnsafePath(f"{text!r} is a folder, not a file", "name a file inside the folder") from None
+    except OSError as error:
+        raise UnsafePath(f"{text!r} cannot be opened ({error.strerror})", "check the file's permissions") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if stat.S_ISDIR(info.st_mode):
+            raise UnsafePath(f"{text!r} is a folder, not a file", "name a file inside the folder")
+        if not stat.S_ISREG(info.st_mode):
+            raise UnsafePath(f"{text!r} is not a regular file", "name an ordinary file; pipes and devices are refused")
+        if info.st_size > max_bytes:
+            raise UnsafePath(
+                f"{text!r} is {_size(info.st_size)}; the limit is {_size(max_bytes)}",
+                "reduce the file's size",
+            )
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:  # it grew while we read it
+        raise UnsafePath(f"{text!r} is larger than {_size(max_bytes)}", "reduce the file's size")
+    return data
+
+
+def _size(n: int) -> str:
+    if n >= 1 << 20:
+        return f"{n / (1 << 20):.1f} MB"
+    if n >= 1 << 10:
+        return f"{n / (1 << 10):.0f} kB"
+    return f"{n} bytes"

@@ -1,0 +1,64 @@
+"""The Markdown parser, built once per process, and the body read as prose blocks with line maps.
+
+Raw HTML is off: markdown-it's default "commonmark" preset would pass it through.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+
+from casepub.model import Body
+
+PARSER = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(["table", "strikethrough"])
+
+_PROSE_PARENTS = {"paragraph_open", "heading_open", "th_open", "td_open"}
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """One paragraph, heading or table cell: its inline source, where each of its lines starts in case.md."""
+    kind: str            # paragraph | heading | cell
+    level: int           # heading level (h2 -> 2); 0 otherwise
+    source: str          # inline Markdown source, lines joined by "\n"
+    plain: str           # its text without Markdown syntax
+    starts: tuple[tuple[int, int], ...]  # (file line, column) of each source line's first character
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """(line, column) in case.md of the character at `offset` in `source`."""
+        index = self.source.count("\n", 0, offset)
+        line_start = self.source.rfind("\n", 0, offset) + 1
+        line, column = self.starts[min(index, len(self.starts) - 1)]
+        return line, column + offset - line_start
+
+
+def body_blocks(body: Body) -> list[TextBlock]:
+    lines = body.text.split("\n")
+    tokens = PARSER.parse(body.text)
+    blocks = []
+    for opener, token in zip(tokens, tokens[1:]):
+        if token.type != "inline" or opener.type not in _PROSE_PARENTS or not token.map:
+            continue
+        kind = {"paragraph_open": "paragraph", "heading_open": "heading"}.get(opener.type, "cell")
+        level = int(opener.tag[1]) if kind == "heading" else 0
+        plain = "".join(_plain(child) for child in token.children or ())
+        starts = _starts(token.content, lines, token.map[0], body)
+        blocks.append(TextBlock(kind, level, token.content, plain, starts))
+    return blocks
+
+
+def _plain(token) -> str:
+    if token.type in ("text", "code_inline"):
+        return token.content
+    return " " if token.type in ("softbreak", "hardbreak") else ""
+
+
+def _starts(content: str, lines: list[str], first: int, body: Body) -> tuple[tuple[int, int], ...]:
+    """Where each line of a block's inline content stands in the file (markers and indentation skipped)."""
+    starts = []
+    for offset, part in enumerate(content.split("\n")):
+        index = min(first + offset, len(lines) - 1)
+        source = lines[index] if lines else ""
+        column = source.find(part) if part else -1
+        starts.append((body.file_line(index), column + 1 if column >= 0 else 1))
+    return tuple(starts)

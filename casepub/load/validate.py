@@ -1,0 +1,179 @@
+"""Validate located YAML data against a pydantic model; errors become located diagnostics.
+
+Every schema problem is reported in one pass (pydantic collects them all).
+The offending values are then pruned and the data validated again, so that the
+checks can still run on the rest of the case; whatever a check later says about
+a pruned path is dropped, since the schema error already covers it.
+"""
+from __future__ import annotations
+
+import copy
+import difflib
+import re
+import typing
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from casepub.diagnostics import Diagnostic, KeyPath, Severity, format_key_path
+from casepub.load.yamltree import Document
+
+_TYPE_WORDS = {
+    "string_type": ("text", "write it as text; quote it if it starts with a special character"),
+    "tuple_type": ("a list", "write a list: [A, B], or one '- item' per line"),
+    "list_type": ("a list", "write a list: [A, B], or one '- item' per line"),
+    "dict_type": ("a mapping", "write `key: value` lines indented under it"),
+    "model_type": ("a mapping", "write `key: value` lines indented under it"),
+    "model_attributes_type": ("a mapping", "write `key: value` lines indented under it"),
+    "bool_parsing": ("true or false", "write true or false"),
+    "bool_type": ("true or false", "write true or false"),
+    "int_parsing": ("a whole number", "write digits only, e.g. 12"),
+    "int_type": ("a whole number", "write digits only, e.g. 12"),
+    "date_type": ("a date", "write the date as YYYY-MM-DD"),
+}
+_MAX_ROUNDS = 4
+
+
+@dataclass(frozen=True)
+class Validated:
+    model: BaseModel | None
+    diagnostics: list[Diagnostic]
+    pruned: frozenset[KeyPath]
+
+
+def validate(model: type[BaseModel], document: Document) -> Validated:
+    try:
+        return Validated(model.model_validate(document.data), [], frozenset())
+    except ValidationError as error:
+        errors = error.errors(include_url=False)
+    diagnostics = [_diagnostic(model, document, e) for e in errors]
+    data, pruned = copy.deepcopy(document.data), set()
+    for _ in range(_MAX_ROUNDS):
+        if not all(_prune(data, e, pruned) for e in errors):
+            break
+        try:
+            return Validated(model.model_validate(data), diagnostics, frozenset(pruned))
+        except ValidationError as error:
+            errors = error.errors(include_url=False)
+    return Validated(None, diagnostics, frozenset(pruned))
+
+
+def is_pruned(path: KeyPath, pruned: frozenset[KeyPath]) -> bool:
+    return any(path[: len(p)] == p for p in pruned)
+
+
+def _prune(data: Any, error: dict, pruned: set[KeyPath]) -> bool:
+    """Remove what an error is about; False when that would remove the whole document."""
+    loc = tuple(error["loc"])
+    if error["type"] == "missing":
+        loc = loc[:-1]
+    while loc and not _holds(_get(data, loc[:-1]), loc[-1]):
+        loc = loc[:-1]  # the error is inside a value a validator rewrote (fda-status: text)
+    if not loc:
+        return False
+    parent, last = _get(data, loc[:-1]), loc[-1]
+    if isinstance(parent, dict):
+        del parent[last]
+    else:  # a list item: replaced, not deleted, so the items after it keep their indices
+        parent[last] = {} if isinstance(parent[last], dict | list) or error["type"].startswith(("model", "dict")) else ""
+    pruned.add(loc)
+    return True
+
+
+def _holds(container: Any, key: Any) -> bool:
+    if isinstance(container, dict):
+        return key in container
+    return isinstance(container, list) and isinstance(key, int) and 0 <= key < len(container)
+
+
+def _get(data: Any, path: KeyPath) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _diagnostic(model: type[BaseModel], document: Document, error: dict) -> Diagnostic:
+    loc: KeyPath = tuple(error["loc"])
+    kind = error["type"]
+    name = format_key_path(loc) or "the front matter"
+    value = error.get("input")
+    source = document.source
+    if kind == "extra_forbidden":
+        return _make("CP010", f"unknown key {loc[-1]!r}", _did_you_mean(str(loc[-1]), _keys_at(model, loc[:-1])),
+                     source.locate(loc, key=True))
+    if kind == "missing":
+        parent = format_key_path(loc[:-1]) or "the front matter"
+        return _make("CP013", f"missing required key {loc[-1]!r} in {parent}", f"add `{loc[-1]}:` with its value",
+                     source.locate(loc))
+    if kind == "literal_error":
+        choices = re.findall(r"'([^']*)'", error.get("ctx", {}).get("expected", ""))
+        hint = _did_you_mean(str(value), choices) if isinstance(value, str) else f"choose one of: {', '.join(choices)}"
+        return _make("CP012", f"{name} must be one of: {', '.join(choices)} (not {_describe(value)})", hint,
+                     source.locate(loc))
+    if kind in _TYPE_WORDS and not kind.startswith("date"):
+        expected, hint = _TYPE_WORDS[kind]
+        return _make("CP011", f"{name} should be {expected}, not {_describe(value)}", hint, source.locate(loc))
+    reason = error["msg"].removeprefix("Value error, ")
+    return _make("CP014", f"{name}: {_describe(value)} is not valid: {reason}", _value_hint(kind), source.locate(loc))
+
+
+def _make(code, message, hint, location) -> Diagnostic:
+    return Diagnostic(code, Severity.ERROR, message, location, hint)
+
+
+def _value_hint(kind: str) -> str:
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return "write a real date as YYYY-MM-DD, e.g. 2026-12-01"
+    if kind.startswith("int"):
+        return "write digits only, e.g. 12"
+    if kind.startswith("bool"):
+        return "write true or false"
+    return "correct the value"
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    listed = ", ".join(choices)
+    if close:
+        return f"did you mean {close[0]!r}? Valid here: {listed}"
+    return f"valid here: {listed}" if choices else "remove it"
+
+
+def _keys_at(model: type[BaseModel] | None, loc: KeyPath) -> list[str]:
+    """The keys the model accepts at `loc` (aliases, as the author writes them)."""
+    for part in loc:
+        if model is None:
+            return []
+        if isinstance(part, int):
+            continue
+        field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
+        model = _model_in(field.annotation) if field else None
+    return [f.alias or n for n, f in model.model_fields.items()] if model else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside an annotation such as `tuple[Author, ...] | None`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in typing.get_args(annotation):
+        if argument is not type(None) and argument is not Ellipsis:
+            found = _model_in(argument)
+            if found:
+                return found
+    return None
+

@@ -1,0 +1,244 @@
+"""Journal profiles: YAML data in this folder, typed here, loaded once per process.
+
+A profile says what a journal asks for: its article types with their limits
+and required items, which rules run and how severe they are, the wording of
+statements, label styles and the template. A journal variant is a change of
+data: `journals/<id>.yaml` beside the cases adds a profile or overrides a
+built-in one (its keys are merged over the built-in profile of the same id, or
+over the profile it names in `extends`).
+"""
+from __future__ import annotations
+
+import difflib
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from casepub.diagnostics import Diagnostic, Location, Severity
+from casepub.load import yamltree
+from casepub.load.files import UnsafePath, read_inside
+from casepub.load.validate import validate
+from casepub.model import FrontMatter, Node
+
+BUILTIN = Path(__file__).parent
+LOCAL_FOLDER = "journals"
+MAX_PROFILE_BYTES = 1 << 20
+_OFF = {"off", "false", "no", "disabled"}
+_ON = {"on", "true", "yes", "enabled"}
+_FRONT_MATTER_KEYS = frozenset(field.alias for field in FrontMatter.model_fields.values())
+
+
+class RuleSetting(Node):
+    """A rule switched on or off, its severity changed, and its options (`rules:` in a profile)."""
+    model_config = Node.model_config | {"extra": "allow"}
+    enabled: bool = True
+    severity: Literal["error", "warning"] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        """`off`, `on`, `warning` or `error` alone are short for the mapping."""
+        if isinstance(data, str):
+            word = data.strip().lower()
+            if word in _OFF or word in _ON:
+                return {"enabled": word in _ON}
+            return {"severity": word}
+        return data
+
+    @property
+    def options(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class Limits(Node):
+    words: int | None = None
+    abstract_words: int | None = None
+    title_words: int | None = None
+    authors: int | None = None
+    figures: int | None = None
+    panels: int | None = None
+    keywords_min: int | None = None
+    keywords_max: int | None = None
+
+
+class ArticleType(Node):
+    name: str
+    label: str
+    required: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    limits: Limits = Limits()
+    rules: dict[str, RuleSetting] = {}
+    template: str | None = None
+
+    @field_validator("required")
+    @classmethod
+    def _known_keys(cls, keys: tuple[str, ...]) -> tuple[str, ...]:
+        for key in keys:
+            if key not in _FRONT_MATTER_KEYS:
+                close = difflib.get_close_matches(key, sorted(_FRONT_MATTER_KEYS), n=1)
+                raise ValueError(f"{key!r} is not a case key" + (f"; did you mean {close[0]!r}?" if close else ""))
+        return keys
+
+
+class Labels(Node):
+    affiliations: Literal["alpha", "numeric", "symbols"] = "alpha"
+
+
+class ImageRules(Node):
+    formats: tuple[Literal["PNG", "JPEG", "TIFF"], ...] = ("PNG", "JPEG", "TIFF")
+    min_pixels: int = 600
+    max_pixels: int = 40_000_000
+    max_bytes: int = 50 << 20
+
+
+class Wording(Node):
+    fda_status_label: str = "FDA device/drug status"
+    fda_status: dict[str, str] = {}
+    disclosures_label: str = "Author disclosures"
+    conflict_label: str = "Conflict of interest"
+    consent_label: str = "Patient consent"
+    funding_label: str = "Funding"
+    equal_contribution: str = "{names} contributed equally to this work."
+    figure: str = "Figure"
+    figures: str = "Figures"
+    and_: str = Field("and", alias="and")
+
+
+class Page(Node):
+    size: str = "letter"
+    margin: str = "20mm"
+
+
+class Profile(Node):
+    id: str
+    name: str
+    short_name: str | None = None
+    publisher: str | None = None
+    issn: str | None = None
+    extends: str | None = None
+    template: str
+    lang: str = "en"
+    labels: Labels = Labels()
+    images: ImageRules = ImageRules()
+    page: Page = Page()
+    wording: Wording = Wording()
+    rules: dict[str, RuleSetting] = {}
+    article_types: dict[str, ArticleType]
+
+    def rule_setting(self, article_type: str, name: str, code: str) -> RuleSetting | None:
+        """The article type's setting for a rule, else the journal's; by rule name or code."""
+        for table in (self.article_types[article_type].rules, self.rules):
+            setting = table.get(name) or table.get(code)
+            if setting is not None:
+                return setting
+        return None
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A profile as loaded: `profile` is None when it could not be; `diagnostics` say why."""
+    profile: Profile | None
+    diagnostics: tuple[Diagnostic, ...]
+    source: yamltree.SourceMap | None = None
+
+
+class ProfileStore:
+    """Loads each profile once per process; safe to share between threads."""
+
+    def __init__(self, builtin: Path = BUILTIN):
+        self.builtin = builtin
+        self._cache: dict[tuple[str, Path | None], Resolved] = {}
+        self._lock = threading.Lock()
+
+    def available(self, local: Path | None = None) -> list[str]:
+        names = {p.stem for p in self.builtin.glob("*.yaml")}
+        if local and (local / LOCAL_FOLDER).is_dir():
+            names |= {p.stem for p in (local / LOCAL_FOLDER).glob("*.yaml")}
+        return sorted(names)
+
+    def get(self, journal: str, local: Path | None = None) -> Resolved:
+        """The profile `journal`, with `local/journals/<journal>.yaml` merged over it when present."""
+        key = (journal, local.resolve() if local else None)
+        with self._lock:
+            if key not in self._cache:
+                self._cache[key] = self._load(journal, key[1])
+            return self._cache[key]
+
+    def _load(self, journal: str, local: Path | None) -> Resolved:
+        layers, diagnostics = self._layers(journal, local, seen=())
+        if diagnostics or not layers:
+            return Resolved(None, tuple(diagnostics))
+        data, source = layers[0].data, layers[0].source
+        for layer in layers[1:]:
+            data, source = _merge(data, layer.data), source.overlaid(layer.source)
+        validated = validate(Profile, yamltree.Document(data, source))
+        diagnostics = [_as_profile_problem(d) for d in validated.diagnostics]
+        return Resolved(validated.model if not diagnostics else None, tuple(diagnostics), source)
+
+    def _layers(self, journal: str, local: Path | None, seen: tuple[str, ...]):
+        """The YAML documents that make up a profile, base first."""
+        if journal in seen:
+            return [], [_problem(Location(Path(f"{journal}.yaml")), f"profiles extend each other in a loop: {' -> '.join(seen + (journal,))}")]
+        builtin_file = self.builtin / f"{journal}.yaml"
+        local_folder = local / LOCAL_FOLDER if local else None
+        local_file = local_folder / f"{journal}.yaml" if local_folder else None
+        layers, diagnostics = [], []
+        if builtin_file.is_file():
+            document, problems = _read(self.builtin, builtin_file)
+            layers.append(document)
+            diagnostics += problems
+        if local_file and local_file.is_file():
+            document, problems = _read(local_folder, local_file)
+            diagnostics += problems
+            if document is not None:
+                parent = document.data.get("extends") if isinstance(document.data, dict) else None
+                if parent and not layers:
+                    base, problems = self._layers(str(parent), local, seen + (journal,))
+                    layers += base
+                    diagnostics += problems
+                layers.append(document)
+        if not layers and not diagnostics:
+            return [], []
+        return [layer for layer in layers if layer is not None], diagnostics
+
+
+def _read(folder: Path, file: Path) -> tuple[yamltree.Document | None, list[Diagnostic]]:
+    try:
+        text = read_inside(folder, file.name, MAX_PROFILE_BYTES).decode("utf-8-sig")
+    except (UnsafePath, UnicodeDecodeError) as error:
+        return None, [_problem(Location(file), f"journal profile cannot be read: {error}")]
+    document, problems = yamltree.parse(text, file)
+    if document is not None and not isinstance(document.data, dict):
+        return None, [_problem(Location(file), "a journal profile must be a mapping of keys")]
+    return document, [_as_profile_problem(p) for p in problems]
+
+
+def _merge(base: Any, overlay: Any) -> Any:
+    """Mappings merge key by key; anything else in the overlay replaces the base."""
+    if isinstance(base, dict) and isinstance(overlay, dict):
+        merged = dict(base)
+        for key, value in overlay.items():
+            merged[key] = _merge(base.get(key), value) if key in base else value
+        return merged
+    return overlay
+
+
+def _problem(location: Location, message: str) -> Diagnostic:
+    return Diagnostic("CP090", Severity.ERROR, message, location, "correct the journal profile")
+
+
+def _as_profile_problem(diagnostic: Diagnostic) -> Diagnostic:
+    """Profile files are checked like cases; their problems carry the profile code CP090."""
+    return Diagnostic("CP090", diagnostic.severity, f"journal profile: {diagnostic.message}",
+                      diagnostic.location, diagnostic.hint)
+
+
+def closest(word: str, choices: list[str]) -> str | None:
+    found = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+STORE = ProfileStore()
