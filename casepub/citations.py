@@ -54,7 +54,7 @@ class FigureIndex:
         for item in _SPLIT.split(key.strip()):
             number, first, end_number, last = _parts(item)
             if number or end_number or not first:
-                raise Unresolved(f"caption key {key!r} should be a panel label or a range such as B-C")
+                raise Unresolved("it should be a panel label or a range such as B-C")
             labels += self._span(figure, first, last or first)
         return tuple(labels)
 

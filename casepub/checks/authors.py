@@ -52,7 +52,7 @@ def author_degrees(ctx: Context):
 @rule("CP024", "affiliation-resolves")
 def affiliation_resolves(ctx: Context):
     """Every affiliation id an author names is defined under `affiliations`."""
-    ids = [a.id for a in ctx.meta.affiliations if a.id]
+    ids = list(dict.fromkeys(a.id for a in ctx.meta.affiliations if a.id))
     for index, author in enumerate(ctx.meta.authors):
         for position, name in enumerate(author.affiliations):
             if name not in ids:
@@ -121,7 +121,8 @@ def initials_unique(ctx: Context):
 def equal_contribution(ctx: Context):
     """Equal contribution: none, or at least two authors flagged."""
     flagged = [i for i, author in enumerate(ctx.meta.authors) if author.equal_contributor]
-    if len(flagged) == 1:
+    unreadable = any(ctx.unreadable(("authors", i, "equal-contributor")) for i in range(len(ctx.meta.authors)))
+    if len(flagged) == 1 and not unreadable:
         author = ctx.meta.authors[flagged[0]]
         yield Problem(f"only {_who(author, flagged[0])} is marked `equal-contributor`",
                       "mark at least two authors who contributed equally, or remove the flag",

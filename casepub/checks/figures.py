@@ -69,7 +69,7 @@ def caption_keys(ctx: Context):
             try:
                 ctx.figures.caption_key(f, key)
             except Unresolved as error:
-                yield Problem(str(error), "key the caption by a panel label or a range such as B-C",
+                yield Problem(f"caption key {key!r} names no panel: {error}", "key the caption by a panel label or a range such as B-C",
                               ("figures", f, "caption", key), key=True)
 
 

@@ -50,13 +50,18 @@ def rule(code: str, name: str, severity: str = "error", enabled: bool = True) ->
 class Context:
     """One case as the rules see it, with the things several rules need, computed once."""
 
-    def __init__(self, case: Case, profile: Profile, deep: bool = False):
+    def __init__(self, case: Case, profile: Profile, deep: bool = False, pruned: frozenset[KeyPath] = frozenset()):
         self.case = case
+        self.pruned = pruned      # values dropped for schema errors
         self.meta = case.meta
         self.profile = profile
         self.article: ArticleType = profile.article_types[case.meta.article_type]
         self.deep = deep          # decode every image pixel, not only verify its structure
         self.images: dict = {}    # (figure, panel) -> ImageInfo | ImageProblem, shared by the image rules
+
+    def unreadable(self, path: KeyPath) -> bool:
+        """Whether the value at `path` was written but dropped for a schema error."""
+        return is_pruned(path, self.pruned)
 
     def options(self, rule_name: str) -> dict[str, Any]:
         code = RULES[rule_name].code
@@ -76,11 +81,11 @@ class Context:
 
 def run(case: Case, profile: Profile, pruned: frozenset[KeyPath] = frozenset(), deep: bool = False) -> list[Diagnostic]:
     """Every enabled rule's problems as diagnostics, in rule order."""
-    context = Context(case, profile, deep)
-    return [d for r in RULES.values() for d in _apply(r, context, pruned)]
+    context = Context(case, profile, deep, pruned)
+    return [d for r in RULES.values() for d in _apply(r, context)]
 
 
-def _apply(rule_: Rule, context: Context, pruned: frozenset[KeyPath]) -> Iterator[Diagnostic]:
+def _apply(rule_: Rule, context: Context) -> Iterator[Diagnostic]:
     setting = context.profile.rule_setting(context.meta.article_type, rule_.name, rule_.code)
     if not (setting.enabled if setting is not None else rule_.enabled):
         return
@@ -89,7 +94,7 @@ def _apply(rule_: Rule, context: Context, pruned: frozenset[KeyPath]) -> Iterato
     for problem in rule_.function(context):
         if problem.line is not None:
             location = case.at_line(problem.line, problem.column)
-        elif is_pruned(problem.path, pruned):
+        elif context.unreadable(problem.path):
             continue  # the schema error on this value already says what is wrong
         else:
             location = case.where(problem.path, problem.key)

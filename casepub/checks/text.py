@@ -61,7 +61,8 @@ def keywords_count(ctx: Context):
     if not count and "keywords" in ctx.article.required:
         return  # required-keys says it
     if (low is not None and count < low) or (high is not None and count > high):
-        yield Problem(f"{count} keywords; {ctx.article.name} asks for {low or 0} to {high or 'any number'}",
+        noun = "keyword" if count == 1 else "keywords"
+        yield Problem(f"{count} {noun}; {ctx.article.name} asks for {low or 0} to {high or 'any number'}",
                       "list them as `keywords: [first, second]`", ("keywords",))
 
 
@@ -114,7 +115,7 @@ def _definitions(ctx: Context) -> dict[str, str]:
     found: dict[str, str] = {}
     for block in ctx.text:
         for match in DEFINITION.finditer(block.plain):
-            words = block.plain[: match.start()].split()[-len(match.group(1)):]
+            words = re.findall(r"[\w'’-]+", block.plain[: match.start()])[-len(match.group(1)):]
             found.setdefault(match.group(1), " ".join(words))
     return found
 

@@ -68,21 +68,24 @@ def read_inside(folder: Path, text: str, max_bytes: int) -> bytes:
         raise UnsafePath(f"{text!r} is a folder, not a file", "name a file inside the folder") from None
     except OSError as error:
         raise UnsafePath(f"{text!r} cannot be opened ({error.strerror})", "check the file's permissions") from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if stat.S_ISDIR(info.st_mode):
-            raise UnsafePath(f"{text!r} is a folder, not a file", "name a file inside the folder")
-        if not stat.S_ISREG(info.st_mode):
-            raise UnsafePath(f"{text!r} is not a regular file", "name an ordinary file; pipes and devices are refused")
-        if info.st_size > max_bytes:
-            raise UnsafePath(
-                f"{text!r} is {_size(info.st_size)}; the limit is {_size(max_bytes)}",
-                "reduce the file's size",
-            )
-        data = handle.read(max_bytes + 1)
+    try:
+        _check_regular(os.fstat(fd), text, max_bytes)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(max_bytes + 1)
+    finally:
+        os.close(fd)
     if len(data) > max_bytes:  # it grew while we read it
         raise UnsafePath(f"{text!r} is larger than {_size(max_bytes)}", "reduce the file's size")
     return data
+
+
+def _check_regular(info: os.stat_result, text: str, max_bytes: int) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise UnsafePath(f"{text!r} is a folder, not a file", "name a file inside the folder")
+    if not stat.S_ISREG(info.st_mode):
+        raise UnsafePath(f"{text!r} is not a regular file", "name an ordinary file; pipes and devices are refused")
+    if info.st_size > max_bytes:
+        raise UnsafePath(f"{text!r} is {_size(info.st_size)}; the limit is {_size(max_bytes)}", "reduce the file's size")
 
 
 def _size(n: int) -> str:

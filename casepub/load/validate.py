@@ -48,7 +48,7 @@ def validate(model: type[BaseModel], document: Document) -> Validated:
     except ValidationError as error:
         errors = error.errors(include_url=False)
     diagnostics = [_diagnostic(model, document, e) for e in errors]
-    data, pruned = copy.deepcopy(document.data), set()
+    data, pruned = copy.deepcopy(document.data), _meant(model, errors)
     for _ in range(_MAX_ROUNDS):
         if not all(_prune(data, e, pruned) for e in errors):
             break
@@ -57,6 +57,17 @@ def validate(model: type[BaseModel], document: Document) -> Validated:
         except ValidationError as error:
             errors = error.errors(include_url=False)
     return Validated(None, diagnostics, frozenset(pruned))
+
+
+def _meant(model: type[BaseModel], errors: list[dict]) -> set[KeyPath]:
+    """The keys that misspelt keys were meant to be: what the checks say of them is already said."""
+    meant = set()
+    for error in errors:
+        loc = tuple(error["loc"])
+        if error["type"] == "extra_forbidden":
+            guess = difflib.get_close_matches(str(loc[-1]), _keys_at(model, loc[:-1]), n=1, cutoff=0.6)
+            meant |= {loc[:-1] + (guess[0],)} if guess else set()
+    return meant
 
 
 def is_pruned(path: KeyPath, pruned: frozenset[KeyPath]) -> bool:
@@ -118,6 +129,8 @@ def _diagnostic(model: type[BaseModel], document: Document, error: dict) -> Diag
         expected, hint = _TYPE_WORDS[kind]
         return _make("CP011", f"{name} should be {expected}, not {_describe(value)}", hint, source.locate(loc))
     reason = error["msg"].removeprefix("Value error, ")
+    if kind.startswith("date"):
+        reason = reason.rpartition(", ")[2] or reason  # pydantic: "Input should be a valid date ..., <why>"
     return _make("CP014", f"{name}: {_describe(value)} is not valid: {reason}", _value_hint(kind), source.locate(loc))
 
 

@@ -151,7 +151,9 @@ class _Builder:
             self.seen_alias = True
             self.problem("CP004", event.start_mark, f"YAML aliases (*{event.anchor}) are not allowed",
                          "write the value out in full where it is needed")
-        self.attach(None, event.start_mark)
+        top = self.stack[-1] if self.stack else None
+        if top is not None and isinstance(top.container, dict):
+            top.key = _Discard(top.key or "")  # the key keeps no value: as if it were not written
 
     def attach(self, value, mark) -> KeyPath | None:
         """Put a value under its parent; return its key path (None when it is discarded)."""
