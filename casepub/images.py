@@ -10,6 +10,7 @@ chunk, which catches truncated and corrupted files; for JPEG the scan decoded at
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,17 +54,28 @@ def identify(data: bytes, name: str, max_pixels: int, deep: bool = False) -> Ima
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data), formats=("PNG", "JPEG", "TIFF"))
-        except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError, ValueError):
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            raise _too_large(name, _claimed_pixels(error), max_pixels) from None
+        except (UnidentifiedImageError, OSError, ValueError):
             raise ImageProblem("format", f"{name!r} is not a PNG, JPEG or TIFF image that can be read",
                                "export the image as PNG, JPEG or TIFF") from None
         with image:
             info = _info(image, data)
             if info.width * info.height > max_pixels:
-                raise ImageProblem("size", f"{name!r} is {info.width}x{info.height} pixels, "
-                                   f"more than the {max_pixels:,} allowed",
-                                   "scale the image down before adding it to the case")
+                raise _too_large(name, f"{info.width}x{info.height}", max_pixels)
             _verify(image, data, name, deep)
     return info
+
+
+def _too_large(name: str, pixels: str, max_pixels: int) -> ImageProblem:
+    return ImageProblem("size", f"{name!r} is {pixels} pixels, more than the {max_pixels:,} allowed",
+                        "scale the image down before adding it to the case")
+
+
+def _claimed_pixels(error: Exception) -> str:
+    """Pillow refuses a decompression bomb on opening; its message gives the pixel count it claims."""
+    found = re.search(r"\((\d+) pixels\)", str(error))
+    return f"{int(found.group(1)):,}" if found else "too many"
 
 
 def _info(image, data: bytes) -> ImageInfo:

@@ -1,0 +1,66 @@
+"""The command line: exit codes, output formats, finding cases, and what it does not import."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+from casepub.__main__ import main
+from conftest import REFERENCE, ROOT, edit
+
+
+def test_clean_case_exits_0(capsys):
+    assert main(["check", str(REFERENCE)]) == 0
+    assert capsys.readouterr().out.strip() == "checked 1 case: 0 errors, 0 warnings"
+
+
+def test_errors_exit_1_and_read_like_a_compiler(reference_copy, capsys):
+    edit(reference_copy, "    affiliations: [surgery]\n    disclosure: Nothing to disclose.\n", "    affiliations: [surgery]\n")
+    assert main(["check", str(reference_copy)]) == 1
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].endswith('case.md:10:5: error CP021 author "Kun Duan" has no disclosure')
+    assert out.splitlines()[1] == "  hint: add `disclosure: Nothing to disclose.` or the author's disclosures"
+
+
+def test_warnings_exit_0_unless_strict(reference_copy, capsys):
+    edit(reference_copy, "visual analogue scale (VAS) score was 9", "VAS score was 9")
+    assert main(["check", str(reference_copy)]) == 0
+    assert main(["check", "--strict", str(reference_copy)]) == 1
+    assert "warning CP071" in capsys.readouterr().out
+
+
+def test_json_output_is_the_same_list(reference_copy, capsys):
+    edit(reference_copy, "(Figure F)", "(Figure G)")
+    assert main(["check", "--format", "json", str(reference_copy)]) == 1
+    items = json.loads(capsys.readouterr().out)
+    assert [(i["code"], i["line"], i["key_path"]) for i in items] == [
+        ("CP053", 61, "figures[0].panels[5]"), ("CP054", 82, "")]
+    assert set(items[0]) == {"code", "severity", "rule", "message", "hint", "file", "line", "column", "key_path"}
+
+
+def test_usage_errors_exit_2(tmp_path, capsys):
+    assert main([]) == 2
+    assert main(["check"]) == 2
+    assert main(["check", str(tmp_path / "nowhere")]) == 2
+    assert main(["check", str(tmp_path)]) == 2  # no case in it
+    assert main(["frobnicate"]) == 2
+    assert "no case found" in capsys.readouterr().err
+
+
+def test_folders_holding_cases_are_searched(tmp_path, capsys):
+    for name in ("b", "a", "nested/c"):
+        shutil.copytree(REFERENCE, tmp_path / name)
+    shutil.copytree(REFERENCE, tmp_path / "build" / "ignored")
+    assert main(["check", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.strip() == "checked 3 cases: 0 errors, 0 warnings"
+
+
+def test_check_never_imports_weasyprint_and_runs_as_a_module():
+    code = ("import sys, casepub.__main__ as m; rc = m.main(['check', sys.argv[1]]); "
+            "assert 'weasyprint' not in sys.modules and 'jinja2' not in sys.modules; sys.exit(rc)")
+    result = subprocess.run([sys.executable, "-c", code, str(REFERENCE)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    module = subprocess.run([sys.executable, "-m", "casepub", "check", str(REFERENCE)], capture_output=True,
+                            text=True, cwd=ROOT)
+    assert module.returncode == 0 and "0 errors" in module.stdout
