@@ -16,8 +16,8 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def _initials(author: Author, length: int) -> str:
-    """Given-name part (the first given name lengthened to `length` letters) + family initial."""
+def _initials(author: Author, given_length: int, family_length: int = 1) -> str:
+    """The first given name's first letters, other given initials, then the family name's first letters."""
     given, family = author.given_family
     given_words, family_words = _words(given), _words(family)
     if not given_words and not family_words:
@@ -25,20 +25,31 @@ def _initials(author: Author, length: int) -> str:
     head = ""
     if given_words:
         first = given_words[0]
-        head = first[0].upper() + first[1:length].lower() + "".join(w[0].upper() for w in given_words[1:])
-    tail = family_words[0][0].upper() if family_words else ""
+        head = first[0].upper() + first[1:given_length].lower() + "".join(w[0].upper() for w in given_words[1:])
+    tail = ""
+    if family_words:
+        last = family_words[0]
+        tail = last[0].upper() + last[1:family_length].lower()
     return head + tail
+
+
+def _first_given(author: Author) -> str:
+    words = _words(author.given_family[0])
+    return words[0].casefold() if words else ""
 
 
 def author_initials(authors: Sequence[Author]) -> tuple[str, ...]:
     """Initials for the disclosures line: WW, KD, and QuW / QiW where two would both be QW.
 
     Colliding authors have their first given name lengthened one letter at a
-    time until they differ (Wei Zhang and Wen Zhao: WZ, WeZ, then WeiZ / WenZ).
-    Initials set by hand are kept as written. Authors whose names cannot be told
-    apart keep their shortest form; the checks report them.
+    time until they differ (Wei Zhang and Wen Zhao: WZ, WeZ, then WeiZ / WenZ);
+    where their given names are the same, the family name is lengthened instead
+    (Wei Zhang and Wei Zhou: WZha / WZho). Initials set by hand are kept as
+    written. Authors whose names cannot be told apart keep a colliding form;
+    the checks report them.
     """
-    lengths = [1] * len(authors)
+    given_lengths = [1] * len(authors)
+    family_lengths = [1] * len(authors)
     result = [a.initials or _initials(a, 1) for a in authors]
     while True:
         groups: dict[str, list[int]] = defaultdict(list)
@@ -46,14 +57,16 @@ def author_initials(authors: Sequence[Author]) -> tuple[str, ...]:
             groups[initials].append(index)
         grew = False
         for members in groups.values():
-            for index in members if len(members) > 1 else ():
-                if authors[index].initials:
-                    continue
-                longer = _initials(authors[index], lengths[index] + 1)
-                if longer != result[index]:
-                    lengths[index] += 1
-                    result[index] = longer
-                    grew = True
+            derived = [i for i in members if not authors[i].initials] if len(members) > 1 else []
+            same_given = len({_first_given(authors[i]) for i in members}) == 1
+            for index in derived:
+                if same_given:
+                    family_lengths[index] += 1
+                else:
+                    given_lengths[index] += 1
+                longer = _initials(authors[index], given_lengths[index], family_lengths[index])
+                grew |= longer != result[index]
+                result[index] = longer
         if not grew:
             return tuple(result)
 

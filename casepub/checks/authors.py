@@ -113,8 +113,13 @@ def initials_unique(ctx: Context):
         for index in members[1:]:
             author = ctx.meta.authors[index]
             first = ctx.meta.authors[members[0]]
-            yield Problem(f"{_who(author, index)} has the same initials ({initials}) as {_who(first, members[0])}",
-                          "set `initials:` by hand for one of them", ("authors", index))
+            if author.display_name == first.display_name:
+                yield Problem(f"{_who(author, index)} is listed twice (also author {members[0] + 1})",
+                              "remove the duplicate; if they are two people, set `initials:` by hand for one",
+                              ("authors", index))
+            else:
+                yield Problem(f"{_who(author, index)} has the same initials ({initials}) as {_who(first, members[0])}",
+                              "set `initials:` by hand for one of them", ("authors", index))
 
 
 @rule("CP030", "equal-contribution")
