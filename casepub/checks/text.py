@@ -23,34 +23,32 @@ def body_present(ctx: Context):
                       "write the case below the closing '---'", line=max(1, ctx.case.body.first_line - 1))
 
 
+def _over_limit(ctx: Context, what: str, text_words: int, limit: int | None, hint: str, **where):
+    if limit is not None and text_words > limit:
+        yield Problem(f"{what} has {text_words} words; {ctx.article.name} allows at most {limit}",
+                      hint.format(over=text_words - limit), **where)
+
+
 @rule("CP070", "word-limit")
 def word_limit(ctx: Context):
     """The body stays within the article type's word limit."""
-    limit = ctx.article.limits.words
     count = sum(word_count(block.plain) for block in ctx.text if block.kind != "heading")
-    if limit is not None and count > limit:
-        yield Problem(f"the text has {count} words; {ctx.article.name} allows at most {limit}",
-                      f"shorten it by {count - limit} words", line=ctx.case.body.first_line)
+    yield from _over_limit(ctx, "the text", count, ctx.article.limits.words, "shorten it by {over} words",
+                           line=ctx.case.body.first_line)
 
 
 @rule("CP080", "abstract-limit")
 def abstract_limit(ctx: Context):
     """The abstract stays within its word limit."""
-    limit = ctx.article.limits.abstract_words
-    count = word_count(ctx.meta.abstract or "")
-    if limit is not None and count > limit:
-        yield Problem(f"the abstract has {count} words; {ctx.article.name} allows at most {limit}",
-                      f"shorten it by {count - limit} words", ("abstract",))
+    yield from _over_limit(ctx, "the abstract", word_count(ctx.meta.abstract or ""), ctx.article.limits.abstract_words,
+                           "shorten it by {over} words", path=("abstract",))
 
 
 @rule("CP081", "title-limit")
 def title_limit(ctx: Context):
     """The title stays within its word limit."""
-    limit = ctx.article.limits.title_words
-    count = word_count(ctx.meta.title or "")
-    if limit is not None and count > limit:
-        yield Problem(f"the title has {count} words; {ctx.article.name} allows at most {limit}",
-                      "shorten the title; details belong in the text", ("title",))
+    yield from _over_limit(ctx, "the title", word_count(ctx.meta.title or ""), ctx.article.limits.title_words,
+                           "shorten the title; details belong in the text", path=("title",))
 
 
 @rule("CP079", "keywords-count")
