@@ -1,7 +1,8 @@
 """Draw the reference case's six panels: grey-scale stand-ins, not patient images.
 
 Each is a plausible sagittal view of the thoracolumbar spine (MRI, radiograph or
-CT look), labelled with its panel letter and "STAND-IN", at 300 dpi for a print
+CT look), labelled "STAND-IN" with its panel letter and view (the big panel letter
+is the template's, as for real images that come without one), at 300 dpi for a print
 slot of 3 x 4 inches (900 x 1200 pixels). The drawing is seeded, so it is the
 same on every run.
 
@@ -62,10 +63,8 @@ def finish(image: Image.Image, label: str, seed: int, noise: int, note: str) -> 
     image = image.filter(ImageFilter.GaussianBlur(5))
     image = Image.blend(image, texture(seed, noise), 0.18)
     draw = ImageDraw.Draw(image)
-    font = ImageFont.load_default(size=72)
     small = ImageFont.load_default(size=30)
-    draw.text((40, 30), label, fill=255, font=font)
-    draw.text((40, HEIGHT - 90), f"STAND-IN · {note}", fill=230, font=small)
+    draw.text((40, HEIGHT - 90), f"STAND-IN {label} · {note}", fill=230, font=small)
     return image
 
 

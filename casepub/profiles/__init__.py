@@ -92,6 +92,9 @@ class ImageRules(Node):
     min_pixels: int = 600
     max_pixels: int = 40_000_000
     max_bytes: int = 50 << 20
+    print_width: int = 720       # pixels across one panel's slot in print (slot width x print-dpi)
+    print_dpi: int = 300
+    jpeg_quality: int = 92
 
 
 class Wording(Node):
@@ -110,6 +113,12 @@ class Wording(Node):
 class Page(Node):
     size: str = "letter"
     margin: str = "20mm"
+    running_header: bool = True
+    panel_columns: int = 3       # panels side by side in a figure
+
+
+class Order(Node):
+    equal_contributors: Literal["author", "family-name"] = "author"
 
 
 class Profile(Node):
@@ -122,6 +131,7 @@ class Profile(Node):
     template: str
     lang: str = "en"
     labels: Labels = Labels()
+    order: Order = Order()
     images: ImageRules = ImageRules()
     page: Page = Page()
     wording: Wording = Wording()

@@ -1,0 +1,96 @@
+"""Render checked cases: HTML always, PDF when asked, written atomically under the output folder.
+
+    build/<case>/index.html       the article page
+    build/<case>/<case>.pdf       the print PDF
+    build/<case>/figures/         the panels, normalised for print (content-addressed names)
+    build/.cache/panels/          the normalisation cache, shared by all cases
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from casepub import check_case
+from casepub.diagnostics import Diagnostic, Severity, sort_key
+from casepub.images import ImageProblem
+from casepub.model import Case
+from casepub.profiles import STORE, Profile, ProfileStore
+from casepub.render.html import TEMPLATES, article_view, environment, render_html
+from casepub.render.panels import PrintSettings, prepare
+from casepub.write import copy_atomic, write_atomic
+
+FORMATS = ("html", "pdf")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    folder: Path
+    diagnostics: list[Diagnostic]
+    outputs: dict[str, Path] = field(default_factory=dict)
+    pages: int | None = None
+    seconds: float = 0.0
+    title: str = ""
+    authors: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.outputs) and not any(d.is_error for d in self.diagnostics)
+
+
+def render_case(folder: Path, out: Path, formats: Sequence[str] = FORMATS, templates: Path | None = None,
+                profiles: ProfileStore = STORE) -> Rendered:
+    """Check a case and, when it has no errors, write its HTML (and PDF) under out/<case name>/."""
+    started = time.perf_counter()
+    checked = check_case(folder, profiles)
+    if checked.errors or checked.case is None:
+        return Rendered(Path(folder), checked.diagnostics, seconds=time.perf_counter() - started)
+    case, profile = checked.case, checked.profile
+    target = out / case.name
+    panels, problems = _place_panels(case, profile, target, out / ".cache" / "panels")
+    if problems:
+        return Rendered(case.folder, sorted(checked.diagnostics + problems, key=sort_key))
+    pdf_name = f"{case.name}.pdf"
+    html = render_html(article_view(case, profile, panels, pdf_name), templates)
+    outputs, pages = {}, None
+    if "pdf" in formats:
+        from casepub.render.pdf import RenderError, render_pdf
+
+        try:
+            pdf = render_pdf(html, target, [target / "figures", TEMPLATES] + ([templates] if templates else []))
+        except RenderError as error:
+            failure = Diagnostic("CP100", Severity.ERROR, f"the PDF could not be made: {error}",
+                                 case.where(()), "see the message; the previous PDF was kept")
+            return Rendered(case.folder, checked.diagnostics + [failure])
+        outputs["pdf"], pages = write_atomic(target / pdf_name, pdf.data), pdf.pages
+    if "html" in formats:
+        outputs["html"] = write_atomic(target / "index.html", html)
+    return Rendered(case.folder, checked.diagnostics, outputs, pages, time.perf_counter() - started,
+                    case.meta.title or case.name, tuple(a.display_name for a in case.meta.authors))
+
+
+def _place_panels(case: Case, profile: Profile, target: Path, cache: Path):
+    """Normalise each panel (once, cached) and place it in the case's output folder."""
+    images = profile.images
+    settings = PrintSettings(images.print_width, images.print_dpi, images.jpeg_quality, images.max_pixels,
+                             images.max_bytes)
+    placed, problems = {}, []
+    for f, figure in enumerate(case.meta.figures):
+        for p, panel in enumerate(figure.panels):
+            try:
+                prepared = prepare(case.folder, panel.image or "", settings, cache)
+            except ImageProblem as problem:
+                where = case.where(("figures", f, "panels", p, "image"))
+                problems.append(Diagnostic("CP056", Severity.ERROR, f"panel image: {problem.reason}", where,
+                                           problem.hint))
+                continue
+            copy_atomic(prepared.path, target / "figures" / prepared.name)
+            placed[(f, p)] = (f"figures/{prepared.name}", prepared.width, prepared.height)
+    return placed, problems
+
+
+def render_index(results: Sequence[Rendered], out: Path, title: str = "casepub build") -> Path:
+    """build/index.html: every case, linked, with its status."""
+    page = environment("base").get_template("index.html.j2").render(title=title, results=results, out=out)
+    return write_atomic(out / "index.html", page)

@@ -1,0 +1,108 @@
+"""Markdown to HTML for publication: safe, typographically careful, with figure citations linked.
+
+Safety: raw HTML is off (markdown-it's "commonmark" preset would pass it
+through), Markdown images are off (a case's images are its declared panels,
+nothing else), and links are limited to http, https and mailto (markdown-it's
+own validation lets `/etc/passwd`, `../` and `http://169.254.169.254` through).
+
+Typography: smart quotes and markdown-it's replacements, a non-breaking space
+between a number and its unit (4.5 mL), an en dash in numeric and panel ranges
+(10–20 mg, Figures 1B–D), a minus sign before a negative number (−3.4).
+"""
+from __future__ import annotations
+
+import re
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from casepub.citations import DASHES, Citation, FigureIndex
+
+LINK_SCHEMES = ("http://", "https://", "mailto:")
+UNITS = ("mL|mg|µg|μg|mcg|g|kg|mm|cm|µm|μm|nm|m|L|dL|mmol|µmol|mol|mEq|IU|U|Hz|kHz|MHz|T|Gy|cGy|mGy|mSv|Sv"
+         "|mmHg|bpm|°C|°F|%|h|hrs?|min|ms|s|wk|mo|kPa|MPa|N|Nm|kcal|cc|mg/kg|mg/day|mg/d")
+NUMBER_UNIT = re.compile(rf"(\d)[ \t]+(?=(?:{UNITS})(?![\w]))")
+NUMBER_RANGE = re.compile(r"(?<![\w.\-–])(\d+(?:\.\d+)?)[ ]?-[ ]?(\d+(?:\.\d+)?)(?![\w.\-])")
+MINUS = re.compile(r"(?<![\w)\]])-(?=\d)")
+DEGREE = re.compile(r"(\d)[ \t]+°")
+
+
+def is_safe_link(url: str) -> bool:
+    return url.strip().lower().startswith(LINK_SCHEMES)
+
+
+def typeset(text: str) -> str:
+    text = NUMBER_RANGE.sub("\\1–\\2", text)
+    text = MINUS.sub("−", text)
+    text = DEGREE.sub("\\1°", text)
+    return NUMBER_UNIT.sub("\\1\u00a0", text)
+
+
+def panel_anchor(figure_id: str, label: str) -> str:
+    return f"{figure_id}-{label}"
+
+
+def _typography(state) -> None:
+    for token in state.tokens:
+        if token.type == "inline":
+            for child in token.children or ():
+                if child.type == "text":
+                    child.content = typeset(child.content)
+
+
+def _citations(state) -> None:
+    """Turn each resolved figure citation in the text into a link to its first panel."""
+    index: FigureIndex | None = state.env.get("figures")
+    ids: list[str] = state.env.get("figure_ids", [])
+    if index is None:
+        return
+    for token in state.tokens:
+        if token.type == "inline" and token.children:
+            token.children = [new for child in token.children for new in _link_citations(child, index, ids)]
+
+
+def _link_citations(token: Token, index: FigureIndex, ids: list[str]) -> list[Token]:
+    if token.type != "text":
+        return [token]
+    out, position, text = [], 0, token.content
+    for found in index.citations(text):
+        if not isinstance(found, Citation):
+            continue
+        figure, label = found.panels[0]
+        out.append(_text(text[position:found.start]))
+        link = Token("link_open", "a", 1, attrs={"href": f"#{panel_anchor(ids[figure], label)}", "class": "xref"})
+        out += [link, _text(re.sub(f"(?<=[A-Z0-9])[ ]?[{DASHES}][ ]?(?=[0-9]*[A-Z])", "–", found.text)),
+                Token("link_close", "a", -1)]
+        position = found.start + len(found.text)
+    if not out:
+        return [token]
+    out.append(_text(text[position:]))
+    return [t for t in out if t.type != "text" or t.content]
+
+
+def _text(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+def make_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": True, "linkify": False})
+    md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    md.disable(["image", "html_inline", "html_block"])
+    md.validateLink = is_safe_link
+    md.core.ruler.push("casepub_typography", _typography)
+    md.core.ruler.push("casepub_citations", _citations)
+    return md
+
+
+PARSER = make_parser()
+
+
+def render_body(text: str, figures: FigureIndex | None = None, figure_ids: list[str] | None = None) -> str:
+    return PARSER.render(text, {"figures": figures, "figure_ids": figure_ids or []})
+
+
+def render_inline(text: str) -> str:
+    """One line of Markdown (a title, a caption): emphasis and links, no blocks."""
+    return PARSER.renderInline(text, {})

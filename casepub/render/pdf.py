@@ -1,0 +1,107 @@
+"""HTML to PDF with WeasyPrint, with every door closed.
+
+Imported only when a PDF is asked for (WeasyPrint takes a while to import).
+With default settings WeasyPrint fetches images, stylesheets, fonts and SVG
+resources from any URL, follows redirects, and embeds any file named by
+`rel=attachment`. Here the fetcher reads only regular files under the folders
+it is given, resolved through real paths; everything else, the network
+included, is refused, and a refused or failed resource fails the render.
+"""
+from __future__ import annotations
+
+import logging
+import mimetypes
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from weasyprint import HTML, LOGGER, URLFetcher
+from weasyprint.urls import URLFetcherResponse
+
+MAX_RESOURCE_BYTES = 64 << 20
+
+
+class RenderError(Exception):
+    """The PDF could not be made as asked; the message says why."""
+
+
+class LocalFilesOnly(URLFetcher):
+    """Fetches regular files under `roots` and nothing else: no network, no redirects."""
+
+    def __init__(self, roots: list[Path]):
+        super().__init__(allowed_protocols={"file"}, allow_redirects=False, fail_on_errors=True, timeout=1)
+        self.roots = [Path(root).resolve() for root in roots]
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise RenderError(f"refused to fetch {url[:80]!r}: only the case's own files are read")
+        path = Path(url2pathname(unquote(parts.path))).resolve()
+        if not any(path.is_relative_to(root) for root in self.roots):
+            raise RenderError(f"refused to read {path}: it is outside the case and template folders")
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, _read_regular(path), {"Content-Type": mime})
+
+
+def _read_regular(path: Path) -> bytes:
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_RESOURCE_BYTES:
+            raise RenderError(f"refused to read {path}: not a regular file of a reasonable size")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
+
+
+@dataclass(frozen=True)
+class Pdf:
+    data: bytes
+    pages: int
+
+
+class _Collect(logging.Handler):
+    """WeasyPrint reports a resource it could not load as an error in its log; collect them."""
+
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def render_pdf(html: str, base: Path, roots: list[Path]) -> Pdf:
+    """The PDF of `html`, whose relative URLs resolve against `base`; only files under `roots` are read."""
+    collect = _Collect()
+    LOGGER.addHandler(collect)
+    try:
+        document = HTML(string=html, base_url=base.resolve().as_uri() + "/", url_fetcher=LocalFilesOnly(roots))
+        rendered = document.render(optimize_images=False, jpeg_quality=None)
+        data = rendered.write_pdf()
+    except RenderError:
+        raise
+    except Exception as error:  # WeasyPrint wraps a refused fetch with fail_on_errors
+        raise RenderError(_reason(error)) from None
+    finally:
+        LOGGER.removeHandler(collect)
+    if collect.messages:
+        raise RenderError("; ".join(dict.fromkeys(collect.messages)))
+    return Pdf(data, len(rendered.pages))
+
+
+def _reason(error: BaseException) -> str:
+    while error.__cause__ is not None:
+        error = error.__cause__
+    return str(error) or type(error).__name__
+
+
+def subsetting_falls_back() -> bool:
+    """True when HarfBuzz's subsetter is missing, so fonts are subset by fontTools (about 1 s more a PDF)."""
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+
+    return harfbuzz_subset is None or not harfbuzz.hb_version_atleast(4, 1, 0)
