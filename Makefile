@@ -2,7 +2,7 @@
 .PHONY: build test bench setup clean
 
 build: setup
-	.venv/bin/casepub check cases/
+	.venv/bin/casepub build cases/
 
 test: setup
 	.venv/bin/python -m pytest

@@ -35,18 +35,43 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json"), default="text", help="how to print diagnostics")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     check.add_argument("--deep", action="store_true", help="decode every image fully (slower)")
+    render = commands.add_parser("render", help="render cases as HTML and PDF")
+    render.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a case folder, or a folder holding cases")
+    build = commands.add_parser("build", help="render every case under DIR, with an index page")
+    build.add_argument("folder", nargs="?", type=Path, default=Path("cases"), metavar="DIR",
+                       help="the folder holding the cases (default: cases/)")
+    for command in (render, build):
+        command.add_argument("-o", "--output", type=Path, default=Path("build"), metavar="DIR",
+                             help="where to write (default: build/)")
+        command.add_argument("--to", type=_formats, default=("html", "pdf"), metavar="html,pdf",
+                             help="what to write (default: html,pdf)")
+        command.add_argument("--templates", type=Path, metavar="DIR", help="a folder of templates searched first")
+        command.add_argument("--format", choices=("text", "json"), default="text", help="how to print diagnostics")
     return parser
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    formats = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = [f for f in formats if f not in ("html", "pdf")]
+    if unknown or not formats:
+        raise argparse.ArgumentTypeError(f"--to takes html, pdf or html,pdf (not {text!r})")
+    return formats
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
-        folders = find_cases(args.paths)
+        folders = find_cases(args.paths if args.command != "build" else [args.folder])
+        if args.command != "check" and args.templates and not args.templates.is_dir():
+            raise UsageError(f"--templates {args.templates} is not a folder")
     except UsageError as error:
         print(f"casepub: error: {error}", file=sys.stderr)
-        print("usage: casepub check PATH... [--format text|json] [--strict] [--deep]", file=sys.stderr)
+        print("usage: casepub check PATH... | render PATH... [-o DIR] [--to html,pdf] | build [DIR]",
+              file=sys.stderr)
         return EXIT_USAGE
-    return run_check(folders, args.format, args.strict, args.deep)
+    if args.command == "check":
+        return run_check(folders, args.format, args.strict, args.deep)
+    return run_render(folders, args)
 
 
 def find_cases(paths: Sequence[Path]) -> list[Path]:
@@ -78,21 +103,63 @@ def _walk(root: Path) -> list[Path]:
 
 
 def run_check(folders: Sequence[Path], output: str, strict: bool, deep: bool) -> int:
-    results = [_check_one(folder, deep) for folder in folders]
+    results = [_guarded(folder, lambda: check_case(folder, deep=deep)) for folder in folders]
+    diagnostics = _print_diagnostics(results, output)
+    if output == "text":
+        print(_summary("checked", len(folders), diagnostics))
+    failed = any(d.is_error for d in diagnostics) or (strict and diagnostics)
+    return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+def run_render(folders: Sequence[Path], args) -> int:
+    from casepub.render import render_case, render_index
+
+    if "pdf" in args.to:
+        _warn_if_subsetting_falls_back()
+    results = [_guarded(folder, lambda: render_case(folder, args.output, args.to, args.templates)) for folder in folders]
+    diagnostics = _print_diagnostics(results, args.format)
+    if args.command == "build":
+        render_index(results, args.output, title=f"casepub build of {args.folder}")
+    if args.format == "text":
+        for result in results:
+            print(_rendered_line(result))
+        print(_summary("rendered" if all(_ok(r) for r in results) else "built", len(folders), diagnostics))
+    return EXIT_OK if all(_ok(r) for r in results) else EXIT_PROBLEMS
+
+
+def _ok(result) -> bool:
+    return getattr(result, "ok", False)
+
+
+def _rendered_line(result) -> str:
+    if not _ok(result):
+        return f"not rendered: {result.folder} (it has errors)"
+    files = ", ".join(str(path) for path in result.outputs.values())
+    pages = f"{result.pages} page{'s' if result.pages != 1 else ''}, " if result.pages else ""
+    return f"rendered {result.folder} -> {files} ({pages}{result.seconds:.2f} s)"
+
+
+def _warn_if_subsetting_falls_back() -> None:
+    from casepub.render.pdf import subsetting_falls_back
+
+    if subsetting_falls_back():
+        print("casepub: warning: libharfbuzz-subset0 is missing, so fonts are subset the slow way "
+              "(about 1 s more per PDF); run scripts/setup.sh to install it", file=sys.stderr)
+
+
+def _print_diagnostics(results, output: str) -> list[Diagnostic]:
     diagnostics = _unique(d for result in results for d in result.diagnostics)
     if output == "json":
         print(json.dumps([d.to_dict() for d in diagnostics], indent=2, ensure_ascii=False))
     else:
         for diagnostic in diagnostics:
             print(diagnostic.format())
-        print(_summary(len(folders), diagnostics))
-    failed = any(d.is_error for d in diagnostics) or (strict and diagnostics)
-    return EXIT_PROBLEMS if failed else EXIT_OK
+    return diagnostics
 
 
-def _check_one(folder: Path, deep: bool) -> Checked:
+def _guarded(folder: Path, work):
     try:
-        return check_case(folder, deep=deep)
+        return work()
     except Exception as error:  # a bug in casepub: say so, and go on with the other cases
         bug = Diagnostic("CP999", Severity.ERROR, f"internal error: {type(error).__name__}: {error}",
                          Location(folder / CASE_FILE), "this is a bug in casepub; please report it with this case")
@@ -104,11 +171,11 @@ def _unique(diagnostics) -> list[Diagnostic]:
     return list(dict.fromkeys(diagnostics))
 
 
-def _summary(cases: int, diagnostics: Sequence[Diagnostic]) -> str:
+def _summary(verb: str, cases: int, diagnostics: Sequence[Diagnostic]) -> str:
     errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
     noun = "case" if cases == 1 else "cases"
-    return f"checked {cases} {noun}: {_count(errors, 'error')}, {_count(warnings, 'warning')}"
+    return f"{verb} {cases} {noun}: {_count(errors, 'error')}, {_count(warnings, 'warning')}"
 
 
 def _count(n: int, word: str) -> str:

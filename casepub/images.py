@@ -9,9 +9,11 @@ chunk, which catches truncated and corrupted files; for JPEG the scan decoded at
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,10 +49,25 @@ def inspect(folder: Path, path: str, max_bytes: int, max_pixels: int, deep: bool
     return identify(data, path, max_pixels, deep)
 
 
+@contextlib.contextmanager
+def strict_decoding() -> Iterator[None]:
+    """Truncated images are errors while casepub decodes. WeasyPrint sets Pillow's process-wide
+    LOAD_TRUNCATED_IMAGES when imported, which would let a truncated panel through in any
+    process that has made a PDF."""
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def identify(data: bytes, name: str, max_pixels: int, deep: bool = False) -> ImageInfo:
     from PIL import Image, UnidentifiedImageError
 
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), strict_decoding():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data), formats=("PNG", "JPEG", "TIFF"))

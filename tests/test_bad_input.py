@@ -181,6 +181,15 @@ def test_jpeg_and_tiff_panels_are_accepted_and_a_truncated_jpeg_is_not(reference
     assert error.code == "CP056" and "damaged" in error.message
 
 
+def test_truncated_images_stay_errors_after_weasyprint_is_imported(reference_copy):
+    import weasyprint  # noqa: F401  (it sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process)
+
+    data = (reference_copy / "figures" / "a-mri-t2.png").read_bytes()
+    (reference_copy / "figures" / "a-mri-t2.png").write_bytes(data[: len(data) * 2 // 3])
+    assert "damaged" in image_problem(reference_copy, "figures/a-mri-t2.png")
+    assert [d.code for d in check_case(reference_copy, deep=True).errors] == ["CP056"]
+
+
 def test_deep_check_decodes_every_pixel(reference_copy):
     """A PNG whose compressed data is wrong but whose CRCs were recomputed passes the structural
     check and is caught by --deep, which decodes the pixels."""

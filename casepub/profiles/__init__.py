@@ -110,11 +110,15 @@ class Wording(Node):
     and_: str = Field("and", alias="and")
 
 
+_LENGTH = r"\d+(?:\.\d+)?(?:mm|cm|in|pt)"
+
+
 class Page(Node):
-    size: str = "letter"
-    margin: str = "20mm"
+    """Page setup for print; the values go into CSS, so they are checked to be only what they say."""
+    size: str = Field("letter", pattern=rf"^(?:A[3-6]|B[45]|letter|legal|ledger|{_LENGTH} {_LENGTH})(?: portrait| landscape)?$")
+    margin: str = Field("20mm", pattern=rf"^{_LENGTH}$")
     running_header: bool = True
-    panel_columns: int = 3       # panels side by side in a figure
+    panel_columns: int = Field(3, ge=1, le=6)  # panels side by side in a figure
 
 
 class Order(Node):

@@ -52,13 +52,15 @@ def render_case(folder: Path, out: Path, formats: Sequence[str] = FORMATS, templ
     if problems:
         return Rendered(case.folder, sorted(checked.diagnostics + problems, key=sort_key))
     pdf_name = f"{case.name}.pdf"
-    html = render_html(article_view(case, profile, panels, pdf_name), templates)
+    view = article_view(case, profile, panels, pdf_name)
+    html = render_html(view, templates)
     outputs, pages = {}, None
     if "pdf" in formats:
         from casepub.render.pdf import RenderError, render_pdf
 
         try:
-            pdf = render_pdf(html, target, [target / "figures", TEMPLATES] + ([templates] if templates else []))
+            roots = [target / "figures", TEMPLATES] + ([templates] if templates else [])
+            pdf = render_pdf(render_html(view, templates, for_print=True), target, roots)
         except RenderError as error:
             failure = Diagnostic("CP100", Severity.ERROR, f"the PDF could not be made: {error}",
                                  case.where(()), "see the message; the previous PDF was kept")

@@ -218,6 +218,13 @@ def environment(template: str, user_templates: Path | None = None) -> Environmen
     return env
 
 
-def render_html(view: ArticleView, user_templates: Path | None = None) -> str:
-    template_name = view.profile.article_types[view.case.meta.article_type].template or view.profile.template
-    return environment(template_name, user_templates).get_template("article.html.j2").render(article=view)
+def render_html(view: ArticleView, user_templates: Path | None = None, for_print: bool = False) -> str:
+    """The article page; `for_print` adds print.css, the paged media only WeasyPrint reads (page size,
+    running header, page numbers), which the published HTML leaves out so that it validates."""
+    print_css = Markup(_template(view, "print.css", user_templates).render(article=view)) if for_print else None
+    return _template(view, "article.html.j2", user_templates).render(article=view, print_css=print_css)
+
+
+def _template(view: ArticleView, name: str, user_templates: Path | None):
+    folder = view.profile.article_types[view.case.meta.article_type].template or view.profile.template
+    return environment(folder, user_templates).get_template(name)

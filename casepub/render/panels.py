@@ -13,7 +13,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from casepub.images import ImageProblem, identify
+from casepub.images import ImageProblem, identify, strict_decoding
 from casepub.load.files import UnsafePath, read_inside
 from casepub.write import write_atomic
 
@@ -59,7 +59,7 @@ def prepare(folder: Path, image: str, settings: PrintSettings, cache: Path) -> P
 def _normalise(data: bytes, settings: PrintSettings) -> bytes:
     from PIL import Image, ImageOps
 
-    with Image.open(io.BytesIO(data)) as image:
+    with strict_decoding(), Image.open(io.BytesIO(data)) as image:
         image = ImageOps.exif_transpose(image)
         image = _flatten(image)
         if image.width > settings.width:

@@ -4,8 +4,9 @@ Imported only when a PDF is asked for (WeasyPrint takes a while to import).
 With default settings WeasyPrint fetches images, stylesheets, fonts and SVG
 resources from any URL, follows redirects, and embeds any file named by
 `rel=attachment`. Here the fetcher reads only regular files under the folders
-it is given, resolved through real paths; everything else, the network
-included, is refused, and a refused or failed resource fails the render.
+it is given, resolved through real paths; only images, fonts and
+stylesheets; everything else, the network included, is refused, and a refused
+or failed resource fails the render.
 """
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from weasyprint import HTML, LOGGER, URLFetcher
-from weasyprint.urls import URLFetcherResponse
+from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
 
 MAX_RESOURCE_BYTES = 64 << 20
+RESOURCE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".css", ".ttf", ".otf", ".woff", ".woff2"})
 
 
 class RenderError(Exception):
@@ -42,6 +44,8 @@ class LocalFilesOnly(URLFetcher):
         path = Path(url2pathname(unquote(parts.path))).resolve()
         if not any(path.is_relative_to(root) for root in self.roots):
             raise RenderError(f"refused to read {path}: it is outside the case and template folders")
+        if path.suffix.lower() not in RESOURCE_SUFFIXES:  # e.g. a rel=attachment would embed any file
+            raise RenderError(f"refused to read {path.name}: not an image, font or stylesheet")
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, _read_regular(path), {"Content-Type": mime})
 
@@ -76,16 +80,15 @@ class _Collect(logging.Handler):
 
 
 def render_pdf(html: str, base: Path, roots: list[Path]) -> Pdf:
-    """The PDF of `html`, whose relative URLs resolve against `base`; only files under `roots` are read."""
+    """The PDF of `html`, whose relative URLs resolve against `base`; only files under `roots` are read.
+    Its CSS is inline: no stylesheet is fetched."""
     collect = _Collect()
     LOGGER.addHandler(collect)
     try:
         document = HTML(string=html, base_url=base.resolve().as_uri() + "/", url_fetcher=LocalFilesOnly(roots))
         rendered = document.render(optimize_images=False, jpeg_quality=None)
         data = rendered.write_pdf()
-    except RenderError:
-        raise
-    except Exception as error:  # WeasyPrint wraps a refused fetch with fail_on_errors
+    except (RenderError, FatalURLFetchingError, Exception) as error:  # a refused fetch comes wrapped
         raise RenderError(_reason(error)) from None
     finally:
         LOGGER.removeHandler(collect)

@@ -1,0 +1,239 @@
+"""Rendering, read back: the PDF's text, order, pages, fonts and metadata; the HTML's structure.
+
+The reference case is rendered once per test session (it takes under a second).
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import unicodedata
+from pathlib import Path
+
+import pytest
+import tinyhtml5
+from pypdf import PdfReader
+
+from casepub.render import render_case
+from conftest import REFERENCE, edit
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("CASEPUB_UPDATE_FIXTURES") == "1"
+
+
+@pytest.fixture(scope="module")
+def reference_build(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("build")
+    result = render_case(REFERENCE, out)
+    assert result.ok, result.diagnostics
+    return out / REFERENCE.name
+
+
+def pdf_text(path: Path) -> str:
+    """All pages' text, words hyphenated at line ends joined again, white space collapsed."""
+    text = "\n".join(page.extract_text() for page in PdfReader(path).pages)
+    text = re.sub("\u2010\\s*\n", "", text)
+    return unicodedata.normalize("NFC", re.sub(r"\s+", " ", text))
+
+
+def html_tree(path: Path):
+    return tinyhtml5.parse(path.read_text(encoding="utf-8"), namespace_html_elements=False)
+
+
+REFERENCE_LINES = [
+    "IMAGES OF SPINE CARE",
+    "Severe vertebra collapse due to vertebra osteonecrosis after percutaneous vertebroplasty",
+    "A 70-year-old woman complained of 2-week history of severe back pain",
+    "(Figure B,C)",
+    "We suggested percutaneous vertebroplasty for further treatment, but the patient refused.",
+    "Wentao Wang, MDa", "Kun Duan, MDb", "Qu Wei, MDa", "Qining Wu, MDa", "Jijun Liu, MDa", "Dingjun Hao, MDa",
+    "aDepartment of Spine Surgery Hong Hui Hospital Xi'an Jiaotong University Health Science Center "
+    "No. 555 East Youyi Rd, Beilin District Xi'an 710054, Shan'xi, China",
+    "bDepartment of General Surgery The 417th Hospital China National Nuclear Corporation (CNNC) "
+    "No. 5 Kangfu Rd, Lintong District Xi'an 710061, Shan'xi, China",
+    "FDA device/drug status: Not applicable.",
+    "Author disclosures: WW: Nothing to disclose. KD: Nothing to disclose. QuW: Nothing to disclose. "
+    "QiW: Nothing to disclose. JL: Nothing to disclose. DH: Nothing to disclose.",
+    "The authors declare that they have no financial or other conflicts of interest in relation to this research "
+    "and its publication.",
+    "Dingjun Hao and Jijun Liu contributed equally to this work.",
+    "Figure. (A) MRI T2-weighted images showed high signal intensity on the T12 vertebra with compression",
+    "(B–C) A total of 4.5 mL of polymethylmethacrylate (PMMA) bone cement was injected",
+    "(D) Plain radiograph showed T12 vertebra collapse, with kyphosis angle of 45° (white arrow).",
+    "(F) MRI T2-weighted images demonstrated low signal intensity on T12 (white arrow).",
+]
+
+
+def test_pdf_reads_like_the_reference_in_order(reference_build):
+    text = pdf_text(reference_build / "t12-osteonecrosis.pdf").replace("\u00a0", " ")
+    position = 0
+    for line in REFERENCE_LINES:
+        found = text.find(line, position)
+        assert found >= 0, f"not found after position {position}: {line!r}\n{text[position:position + 300]!r}"
+        position = found + len(line)
+
+
+def test_pdf_pages_fonts_and_metadata(reference_build):
+    reader = PdfReader(reference_build / "t12-osteonecrosis.pdf")
+    assert len(reader.pages) == 2
+    assert reader.pages[0].mediabox.width == 612 and reader.pages[0].mediabox.height == 792  # letter
+    meta = reader.metadata
+    assert meta.title == "Severe vertebra collapse due to vertebra osteonecrosis after percutaneous vertebroplasty"
+    assert meta.author == "Wentao Wang, Kun Duan, Qu Wei, Qining Wu, Jijun Liu, Dingjun Hao"
+    assert meta.subject.startswith("Images of Spine Care: Severe vertebra collapse")
+    assert "The Spine Journal" in meta["/Keywords"]
+    fonts = _fonts(reader)
+    assert fonts and all(embedded for embedded in fonts.values()), fonts
+    assert any("Charis" in name for name in fonts) and any("Liberation-Sans" in name for name in fonts)
+
+
+def _fonts(reader: PdfReader) -> dict[str, bool]:
+    """Every font the pages use -> whether its program is embedded."""
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            descriptor = (descendants[0].get_object() if descendants else font).get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor else {}
+            fonts[str(font["/BaseFont"])] = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+    return fonts
+
+
+def test_disclosure_initials_are_bold_and_running_header_and_page_numbers(reference_build):
+    reader = PdfReader(reference_build / "t12-osteonecrosis.pdf")
+    runs = []
+    reader.pages[0].extract_text(visitor_text=lambda text, cm, tm, font, size: runs.append((text, font)))
+    bold = {text.strip() for text, font in runs if font and "Bold" in str(font.get("/BaseFont"))}
+    assert {"QuW:", "QiW:", "WW:"} <= bold
+    for number, page in enumerate(reader.pages, start=1):  # margin boxes come last in each page's text
+        assert page.extract_text().rstrip().endswith(f"The Spine Journal IMAGES OF SPINE CARE\n{number}")
+
+
+def test_html_is_semantic_with_scholar_tags_and_alt_texts(reference_build):
+    tree = html_tree(reference_build / "index.html")
+    assert tree.get("lang") == "en"
+    article = tree.find(".//article")
+    assert article.find("header/h1") is not None
+    assert [fig.get("id") for fig in article.iter("figure") if "panel" in fig.get("class", "")] == [
+        f"fig1-{label}" for label in "ABCDEF"]
+    alts = [img.get("alt") for img in tree.iter("img")]
+    assert alts[0] == "Sagittal T2-weighted MRI of the lumbar spine" and len(alts) == 6 and all(alts)
+    meta = [(m.get("name"), m.get("content")) for m in tree.iter("meta") if m.get("name")]
+    names = [name for name, _ in meta]
+    assert names.count("citation_author") == 6 and names.count("citation_author_institution") == 6
+    assert ("citation_journal_title", "The Spine Journal") in meta
+    assert ("citation_pdf_url", "t12-osteonecrosis.pdf") in meta
+    assert ("citation_title", "Severe vertebra collapse due to vertebra osteonecrosis after percutaneous "
+                              "vertebroplasty") in meta
+    caption = "".join(article.find(".//figcaption[@class='caption']").itertext())
+    assert "(B–C) A total of 4.5\u00a0mL" in caption
+
+
+def test_html_uses_nothing_from_the_network(reference_build):
+    tree = html_tree(reference_build / "index.html")
+    assert not list(tree.iter("script")) and not list(tree.iter("link"))
+    for element in tree.iter():
+        for attribute in ("src", "href"):
+            value = element.get(attribute, "")
+            assert not re.match(r"^(https?:)?//", value), value
+    for img in tree.iter("img"):
+        assert (reference_build / img.get("src")).is_file()
+
+
+def test_citations_link_to_their_panels(reference_build):
+    tree = html_tree(reference_build / "index.html")
+    links = {"".join(a.itertext()): a.get("href") for a in tree.iter("a") if "xref" in a.get("class", "")}
+    assert links == {"Figure A": "#fig1-A", "Figure B,C": "#fig1-B", "Figure D": "#fig1-D",
+                     "Figure E": "#fig1-E", "Figure F": "#fig1-F"}
+
+
+def test_golden_html_snapshot(reference_build):
+    actual = (reference_build / "index.html").read_text(encoding="utf-8")
+    golden = GOLDEN / "t12-osteonecrosis.html"
+    if UPDATE:
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(actual, encoding="utf-8")
+    assert actual == golden.read_text(encoding="utf-8")
+
+
+def test_names_with_diacritics_print(reference_copy, tmp_path):
+    names = {"Wentao Wang": ("José", "Núñez"), "Kun Duan": ("Łukasz", "Øster"), "Qu Wei": ("Văn Anh", "Nguyễn")}
+    for old, (given, family) in names.items():
+        edit(reference_copy, f"  - name: {old}\n", f"  - given: {given}\n    family: {family}\n")
+    result = render_case(reference_copy, tmp_path / "out")
+    assert result.ok, result.diagnostics
+    text = pdf_text(result.outputs["pdf"])
+    for given, family in names.values():
+        assert f"{given} {family}, MD" in text
+    assert "JN: Nothing to disclose. ŁØ: Nothing to disclose. VAN: Nothing to disclose." in text
+
+
+def test_hostile_case_renders_with_nothing_active(reference_copy, tmp_path):
+    edit(reference_copy, "title: Severe vertebra collapse due to vertebra osteonecrosis after percutaneous vertebroplasty",
+         "title: \"{{ 7*7 }} <script>alert(1)</script> Severe vertebra collapse\"")
+    edit(reference_copy, "treatment, but the patient refused.",
+         "treatment, but the patient refused. <script>alert('x')</script> [click](javascript:alert(1)) "
+         "![x](file:///etc/passwd) ![y](http://169.254.169.254/latest/meta-data) <img src=\"http://example.org/x.png\"> "
+         "<link rel=\"attachment\" href=\"/proc/self/environ\"> <a rel=\"attachment\" href=\"/etc/passwd\">a</a>")
+    edit(reference_copy, "    disclosure: Nothing to disclose.\n  - name: Kun",
+         "    disclosure: \"<style>body{display:none}</style> Nothing to disclose.\"\n  - name: Kun")
+    result = render_case(reference_copy, tmp_path / "out")
+    assert result.ok, result.diagnostics
+    html = result.outputs["html"].read_text(encoding="utf-8")
+    tree = html_tree(result.outputs["html"])
+    assert not list(tree.iter("script")) and not list(tree.iter("link"))
+    assert len(list(tree.iter("style"))) == 1  # casepub's own
+    assert [img.get("src").split("/")[0] for img in tree.iter("img")] == ["figures"] * 6
+    assert "javascript:" not in " ".join(a.get("href", "") for a in tree.iter("a"))
+    assert not any(a.get("rel") for a in tree.iter("a"))
+    assert "{{ 7*7 }} &lt;script&gt;alert(1)&lt;/script&gt; Severe" in html
+    pdf = result.outputs["pdf"].read_bytes()
+    assert b"/EmbeddedFile" not in pdf and b"/EmbeddedFiles" not in pdf
+    assert "{{ 7*7 }} <script>alert(1)</script> Severe" in PdfReader(result.outputs["pdf"]).metadata.title
+
+
+def test_a_case_with_errors_is_not_rendered(reference_copy, tmp_path):
+    edit(reference_copy, "(Figure F)", "(Figure G)")
+    result = render_case(reference_copy, tmp_path / "out")
+    assert not result.ok and not result.outputs
+    assert [d.code for d in result.diagnostics if d.is_error] == ["CP053", "CP054"]
+    assert not (tmp_path / "out" / "case").exists()
+
+
+def test_html_only_does_not_import_weasyprint(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; from casepub.render import render_case; "
+            "r = render_case(Path(sys.argv[1]), Path(sys.argv[2]), ('html',)); "
+            "assert r.ok and 'weasyprint' not in sys.modules and list(r.outputs) == ['html']")
+    run = subprocess.run([sys.executable, "-c", code, str(REFERENCE), str(tmp_path)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+
+
+def test_user_templates_are_searched_first_and_can_extend_the_base(reference_copy, tmp_path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "article.html.j2").write_text(
+        '{% extends "base/article.html.j2" %}{% block header %}<p class="house">HOUSE STYLE</p>{{ super() }}'
+        '{% endblock %}')
+    result = render_case(reference_copy, tmp_path / "out", ("html",), templates)
+    tree = html_tree(result.outputs["html"])
+    assert tree.find(".//header/p[@class='house']").text == "HOUSE STYLE"
+    assert tree.find(".//header/h1") is not None
+
+
+def test_panels_are_normalised_once_into_the_cache(reference_copy, tmp_path):
+    out = tmp_path / "out"
+    render_case(reference_copy, out, ("html",))
+    cached = sorted((out / ".cache" / "panels").iterdir())
+    stamps = [p.stat().st_mtime_ns for p in cached]
+    shutil.copytree(reference_copy, tmp_path / "again")
+    render_case(tmp_path / "again", out, ("html",))
+    assert sorted((out / ".cache" / "panels").iterdir()) == cached
+    assert [p.stat().st_mtime_ns for p in cached] == stamps
+    from PIL import Image
+
+    with Image.open(cached[0]) as panel:
+        assert panel.format == "JPEG" and panel.width == 720 and panel.info["dpi"] == (300, 300)
