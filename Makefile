@@ -1,5 +1,5 @@
 # The two commands of the README. Each sets up what it needs (scripts/setup.sh) first.
-.PHONY: build test bench setup clean
+.PHONY: build test bench picture setup clean
 
 build: setup
 	.venv/bin/casepub build cases/
@@ -9,6 +9,10 @@ test: setup
 
 bench: setup
 	.venv/bin/python bench/check_bench.py
+	.venv/bin/python bench/render_bench.py
+
+picture: setup
+	.venv/bin/python scripts/make_readme_picture.py
 
 setup:
 	@bash scripts/setup.sh

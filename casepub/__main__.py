@@ -123,7 +123,8 @@ def run_render(folders: Sequence[Path], args) -> int:
     if args.format == "text":
         for result in results:
             print(_rendered_line(result))
-        print(_summary("rendered" if all(_ok(r) for r in results) else "built", len(folders), diagnostics))
+        done = sum(_ok(r) for r in results)
+        print(_summary("rendered" if done == len(results) else f"rendered {done} of", len(folders), diagnostics))
     return EXIT_OK if all(_ok(r) for r in results) else EXIT_PROBLEMS
 
 

