@@ -237,3 +237,13 @@ def test_panels_are_normalised_once_into_the_cache(reference_copy, tmp_path):
 
     with Image.open(cached[0]) as panel:
         assert panel.format == "JPEG" and panel.width == 720 and panel.info["dpi"] == (300, 300)
+
+
+def test_doi_and_date_reach_the_meta_tags_and_the_pdf(reference_copy, tmp_path):
+    edit(reference_copy, "fda-status: not-applicable", "doi: 10.1016/j.spinee.2026.09.001\ndate: 2026-12-01\n"
+                                                       "fda-status: not-applicable")
+    result = render_case(reference_copy, tmp_path / "out")
+    tree = html_tree(result.outputs["html"])
+    meta = {(m.get("name"), m.get("content")) for m in tree.iter("meta")}
+    assert {("citation_doi", "10.1016/j.spinee.2026.09.001"), ("citation_publication_date", "2026/12/01")} <= meta
+    assert PdfReader(result.outputs["pdf"]).metadata.creation_date.date().isoformat() == "2026-12-01"
