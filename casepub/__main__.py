@@ -37,12 +37,15 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--deep", action="store_true", help="decode every image fully (slower)")
     render = commands.add_parser("render", help="render cases as HTML and PDF")
     render.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a case folder, or a folder holding cases")
-    build = commands.add_parser("build", help="render every case under DIR, with an index page")
-    build.add_argument("folder", nargs="?", type=Path, default=Path("cases"), metavar="DIR",
-                       help="the folder holding the cases (default: cases/)")
+    build = commands.add_parser("build", help="render every case under DIR with an index page, or an issue")
+    build.add_argument("folder", nargs="?", type=Path, default=Path("cases"), metavar="DIR|ISSUE.yaml",
+                       help="the folder holding the cases (default: cases/), or an issue manifest")
+    build.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                       help="issue builds: worker processes (default: the number of cores)")
+    build.add_argument("--quiet", "-q", action="store_true", help="issue builds: no progress, only the summary")
     for command in (render, build):
-        command.add_argument("-o", "--output", type=Path, default=Path("build"), metavar="DIR",
-                             help="where to write (default: build/)")
+        command.add_argument("-o", "--output", type=Path, default=None, metavar="DIR",
+                             help="where to write (default: build/, or build/<issue>/ for an issue)")
         command.add_argument("--to", type=_formats, default=("html", "pdf"), metavar="html,pdf",
                              help="what to write (default: html,pdf)")
         command.add_argument("--templates", type=Path, metavar="DIR", help="a folder of templates searched first")
@@ -61,6 +64,8 @@ def _formats(text: str) -> tuple[str, ...]:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
+        if args.command == "build" and args.folder.suffix in (".yaml", ".yml"):
+            return run_issue(args)
         folders = find_cases(args.paths if args.command != "build" else [args.folder])
         if args.command != "check" and args.templates and not args.templates.is_dir():
             raise UsageError(f"--templates {args.templates} is not a folder")
@@ -111,9 +116,38 @@ def run_check(folders: Sequence[Path], output: str, strict: bool, deep: bool) ->
     return EXIT_PROBLEMS if failed else EXIT_OK
 
 
+def run_issue(args) -> int:
+    from casepub.issue.build import build_issue
+    from casepub.issue.progress import make_progress
+
+    if not args.folder.is_file():
+        raise UsageError(f"{args.folder} is not a file")
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs takes a number of processes, 1 or more")
+    build = build_issue(args.folder, args.output, args.jobs, args.templates, make_progress(args.quiet))
+    diagnostics = _print_diagnostics([build] + build.outcomes, args.format)
+    if args.format == "text" and build.issue is not None:
+        print(_issue_summary(build))
+    elif args.format == "text":
+        print(_summary("checked the manifest of", 0, diagnostics).replace(" 0 cases", f" {args.folder}"))
+    return EXIT_OK if build.ok else EXIT_PROBLEMS
+
+
+def _issue_summary(build) -> str:
+    from casepub.issue.build import report_data
+
+    summary, issue = report_data(build)["summary"], build.issue.manifest
+    pages = [o.placement for o in build.outcomes if o.ok and o.placement]
+    span = f"pages {pages[0].first_page}–{pages[-1].last_page}; " if pages else ""
+    return (f"issue {issue.volume}({issue.issue}): {summary['ok']} of {summary['articles']} articles built, "
+            f"{summary['failed']} failed; {summary['rendered']} rendered, {summary['cached']} from the cache; "
+            f"{span}{build.seconds:.2f} s; report: {build.out / 'report.html'}")
+
+
 def run_render(folders: Sequence[Path], args) -> int:
     from casepub.render import render_case, render_index
 
+    args.output = args.output or Path("build")
     if "pdf" in args.to:
         _warn_if_subsetting_falls_back()
     results = [_guarded(folder, lambda: render_case(folder, args.output, args.to, args.templates)) for folder in folders]

@@ -105,6 +105,8 @@ class Wording(Node):
     consent_label: str = "Patient consent"
     funding_label: str = "Funding"
     equal_contribution: str = "{names} contributed equally to this work."
+    running_footer: str = "{journal} {volume} ({year}) {pages}"
+    contents: str = "Contents"
     figure: str = "Figure"
     figures: str = "Figures"
     and_: str = Field("and", alias="and")
@@ -119,6 +121,7 @@ class Page(Node):
     margin: str = Field("20mm", pattern=rf"^{_LENGTH}$")
     running_header: bool = True
     panel_columns: int = Field(3, ge=1, le=6)  # panels side by side in a figure
+    start_on: Literal["any", "recto"] = "any"  # where each article of an issue starts
 
 
 class Order(Node):

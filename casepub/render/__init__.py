@@ -4,6 +4,9 @@
     build/<case>/<case>.pdf       the print PDF
     build/<case>/figures/         the panels, normalised for print (content-addressed names)
     build/.cache/panels/          the normalisation cache, shared by all cases
+
+The steps are public because issue builds run them apart: prepare_article
+(check, then place the panels), then article_pdf.
 """
 from __future__ import annotations
 
@@ -17,11 +20,12 @@ from casepub.diagnostics import Diagnostic, Severity, sort_key
 from casepub.images import ImageProblem
 from casepub.model import Case
 from casepub.profiles import STORE, Profile, ProfileStore
-from casepub.render.html import TEMPLATES, article_view, environment, render_html
+from casepub.render.html import TEMPLATES, ArticleView, article_view, environment, render_html
 from casepub.render.panels import PrintSettings, prepare
 from casepub.write import copy_atomic, write_atomic
 
 FORMATS = ("html", "pdf")
+Panels = dict[tuple[int, int], tuple[str, int, int]]  # (figure, panel) -> (src, width, height)
 
 
 @dataclass(frozen=True)
@@ -39,40 +43,65 @@ class Rendered:
         return bool(self.outputs) and not any(d.is_error for d in self.diagnostics)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A case that passed its checks, with its panels placed in its output folder."""
+    case: Case
+    profile: Profile
+    diagnostics: list[Diagnostic]   # warnings
+    panels: Panels
+    target: Path                    # the case's output folder
+
+
+def prepare_article(folder: Path, out: Path, name: str | None = None,
+                    profiles: ProfileStore = STORE) -> Prepared | list[Diagnostic]:
+    """Check a case and place its panels under out/<name>/figures; its diagnostics when it has errors."""
+    checked = check_case(folder, profiles)
+    if checked.errors or checked.case is None:
+        return checked.diagnostics
+    case, profile = checked.case, checked.profile
+    target = out / (name or case.name)
+    panels, problems = place_panels(case, profile, target, out / ".cache" / "panels")
+    if problems:
+        return sorted(checked.diagnostics + problems, key=sort_key)
+    return Prepared(case, profile, checked.diagnostics, panels, target)
+
+
+def article_pdf(prepared: Prepared, view: ArticleView, templates: Path | None, numbered: bool = True):
+    """The article's PDF (imports WeasyPrint), or a diagnostic saying why it could not be made."""
+    from casepub.render.pdf import RenderError, render_pdf
+
+    roots = [prepared.target / "figures", TEMPLATES] + ([templates] if templates else [])
+    try:
+        return render_pdf(render_html(view, templates, for_print=True, numbered=numbered), prepared.target, roots)
+    except RenderError as error:
+        return Diagnostic("CP100", Severity.ERROR, f"the PDF could not be made: {error}",
+                          prepared.case.where(()), "see the message; the previous PDF was kept")
+
+
 def render_case(folder: Path, out: Path, formats: Sequence[str] = FORMATS, templates: Path | None = None,
                 profiles: ProfileStore = STORE) -> Rendered:
     """Check a case and, when it has no errors, write its HTML (and PDF) under out/<case name>/."""
     started = time.perf_counter()
-    checked = check_case(folder, profiles)
-    if checked.errors or checked.case is None:
-        return Rendered(Path(folder), checked.diagnostics, seconds=time.perf_counter() - started)
-    case, profile = checked.case, checked.profile
-    target = out / case.name
-    panels, problems = _place_panels(case, profile, target, out / ".cache" / "panels")
-    if problems:
-        return Rendered(case.folder, sorted(checked.diagnostics + problems, key=sort_key))
+    prepared = prepare_article(Path(folder), out, profiles=profiles)
+    if not isinstance(prepared, Prepared):
+        return Rendered(Path(folder), prepared, seconds=time.perf_counter() - started)
+    case = prepared.case
     pdf_name = f"{case.name}.pdf"
-    view = article_view(case, profile, panels, pdf_name)
-    html = render_html(view, templates)
+    view = article_view(case, prepared.profile, prepared.panels, pdf_name)
     outputs, pages = {}, None
     if "pdf" in formats:
-        from casepub.render.pdf import RenderError, render_pdf
-
-        try:
-            roots = [target / "figures", TEMPLATES] + ([templates] if templates else [])
-            pdf = render_pdf(render_html(view, templates, for_print=True), target, roots)
-        except RenderError as error:
-            failure = Diagnostic("CP100", Severity.ERROR, f"the PDF could not be made: {error}",
-                                 case.where(()), "see the message; the previous PDF was kept")
-            return Rendered(case.folder, checked.diagnostics + [failure])
-        outputs["pdf"], pages = write_atomic(target / pdf_name, pdf.data), pdf.pages
+        pdf = article_pdf(prepared, view, templates)
+        if isinstance(pdf, Diagnostic):
+            return Rendered(case.folder, prepared.diagnostics + [pdf])
+        outputs["pdf"], pages = write_atomic(prepared.target / pdf_name, pdf.data), pdf.pages
     if "html" in formats:
-        outputs["html"] = write_atomic(target / "index.html", html)
-    return Rendered(case.folder, checked.diagnostics, outputs, pages, time.perf_counter() - started,
+        outputs["html"] = write_atomic(prepared.target / "index.html", render_html(view, templates))
+    return Rendered(case.folder, prepared.diagnostics, outputs, pages, time.perf_counter() - started,
                     case.meta.title or case.name, tuple(a.display_name for a in case.meta.authors))
 
 
-def _place_panels(case: Case, profile: Profile, target: Path, cache: Path):
+def place_panels(case: Case, profile: Profile, target: Path, cache: Path) -> tuple[Panels, list[Diagnostic]]:
     """Normalise each panel (once, cached) and place it in the case's output folder."""
     images = profile.images
     settings = PrintSettings(images.print_width, images.print_dpi, images.jpeg_quality, images.max_pixels,

@@ -7,6 +7,7 @@ names, linked Markdown) and never writes a sentence of its own.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -65,6 +66,21 @@ class FigureView:
 
 
 @dataclass(frozen=True)
+class Placement:
+    """Where an article stands in an issue."""
+    volume: int
+    issue: int
+    date: datetime.date
+    first_page: int
+    last_page: int
+    doi: str | None = None
+
+    @property
+    def pages(self) -> str:
+        return str(self.first_page) if self.last_page == self.first_page else f"{self.first_page}–{self.last_page}"
+
+
+@dataclass(frozen=True)
 class ArticleView:
     case: Case
     profile: Profile
@@ -79,10 +95,11 @@ class ArticleView:
     figures: tuple[FigureView, ...]
     pdf_name: str
     meta: tuple[tuple[str, str], ...]        # (name, content) for <meta> tags
+    placement: Placement | None = None       # in an issue build
 
 
 def article_view(case: Case, profile: Profile, panels: dict[tuple[int, int], tuple[str, int, int]],
-                 pdf_name: str) -> ArticleView:
+                 pdf_name: str, placement: Placement | None = None) -> ArticleView:
     """Everything the templates show. `panels` maps (figure, panel) to (src, width, height)."""
     meta = case.meta
     labels = affiliation_labels(meta.authors, meta.affiliations, profile.labels.affiliations)
@@ -99,7 +116,7 @@ def article_view(case: Case, profile: Profile, panels: dict[tuple[int, int], tup
         abstract=Markup(render_body(meta.abstract)) if meta.abstract else None,
         authors=authors, affiliations=affiliations, fda_status=_fda_status(case, profile),
         equal_contributors=_equal_contributors(meta.authors, profile),
-        figures=figures, pdf_name=pdf_name, meta=(),
+        figures=figures, pdf_name=pdf_name, meta=(), placement=placement,
     )
     return _with_meta(view)
 
@@ -162,11 +179,17 @@ def _with_meta(view: ArticleView) -> ArticleView:
     tags += [(name, value) for name, value in (("citation_journal_abbrev", profile.short_name),
                                                ("citation_issn", profile.issn),
                                                ("citation_publisher", profile.publisher)) if value]
-    if meta.date:
-        tags.append(("citation_publication_date", meta.date.strftime("%Y/%m/%d")))
-        tags.append(("dcterms.created", meta.date.isoformat()))
-    if meta.doi:
-        tags.append(("citation_doi", meta.doi))
+    placement = view.placement
+    date = placement.date if placement else meta.date
+    if date:
+        tags.append(("citation_publication_date", date.strftime("%Y/%m/%d")))
+        tags.append(("dcterms.created", date.isoformat()))
+    if placement:
+        tags += [("citation_volume", str(placement.volume)), ("citation_issue", str(placement.issue)),
+                 ("citation_firstpage", str(placement.first_page)), ("citation_lastpage", str(placement.last_page))]
+    doi = (placement.doi if placement else None) or meta.doi
+    if doi:
+        tags.append(("citation_doi", doi))
     tags.append(("citation_pdf_url", view.pdf_name))
     tags.append(("citation_language", meta.lang))
     tags += [("citation_keywords", keyword) for keyword in meta.keywords]
@@ -218,10 +241,14 @@ def environment(template: str, user_templates: Path | None = None) -> Environmen
     return env
 
 
-def render_html(view: ArticleView, user_templates: Path | None = None, for_print: bool = False) -> str:
+def render_html(view: ArticleView, user_templates: Path | None = None, for_print: bool = False,
+                numbered: bool = True) -> str:
     """The article page; `for_print` adds print.css, the paged media only WeasyPrint reads (page size,
-    running header, page numbers), which the published HTML leaves out so that it validates."""
-    print_css = Markup(_template(view, "print.css", user_templates).render(article=view)) if for_print else None
+    running header, page numbers), which the published HTML leaves out so that it validates.
+    Issue builds render `numbered=False` and stamp the issue's page numbers on afterwards."""
+    print_css = None
+    if for_print:
+        print_css = Markup(_template(view, "print.css", user_templates).render(article=view, numbered=numbered))
     return _template(view, "article.html.j2", user_templates).render(article=view, print_css=print_css)
 
 

@@ -20,9 +20,11 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from weasyprint import HTML, LOGGER, URLFetcher
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
 
 MAX_RESOURCE_BYTES = 64 << 20
+FONTS = FontConfiguration()  # fontconfig's view of the installed fonts, loaded once per process
 RESOURCE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".css", ".ttf", ".otf", ".woff", ".woff2"})
 
 
@@ -86,7 +88,7 @@ def render_pdf(html: str, base: Path, roots: list[Path]) -> Pdf:
     LOGGER.addHandler(collect)
     try:
         document = HTML(string=html, base_url=base.resolve().as_uri() + "/", url_fetcher=LocalFilesOnly(roots))
-        rendered = document.render(optimize_images=False, jpeg_quality=None)
+        rendered = document.render(font_config=FONTS, optimize_images=False, jpeg_quality=None)
         data = rendered.write_pdf()
     except (RenderError, FatalURLFetchingError, Exception) as error:  # a refused fetch comes wrapped
         raise RenderError(_reason(error)) from None

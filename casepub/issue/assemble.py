@@ -1,0 +1,85 @@
+"""The issue as a whole: page ranges, the table of contents, and the issue PDF.
+
+The issue PDF is assembled from the finished article PDFs (pikepdf: no
+re-rendering): contents pages first, then each article, with a bookmark each.
+Where the profile says articles start on a recto, a blank page is put before
+any article that would start on an even page.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from casepub.issue.manifest import Issue
+from casepub.profiles import Profile
+from casepub.render.html import Placement, environment
+from casepub.write import write_atomic
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A built article as the table of contents lists it."""
+    name: str
+    title: str
+    authors: tuple[str, ...]
+    label: str
+    placement: Placement
+
+
+def paginate(issue: Issue, lengths: list[int | None], recto: bool) -> list[Placement | None]:
+    """Each article's pages, in manifest order: one after another, from the manifest's first page.
+    An article that failed (length None) takes no pages."""
+    placements, page = [], issue.manifest.first_page
+    for article, length in zip(issue.articles, lengths):
+        if length is None:
+            placements.append(None)
+            continue
+        if recto and page % 2 == 0:
+            page += 1
+        placements.append(Placement(issue.manifest.volume, issue.manifest.issue, issue.manifest.date,
+                                    page, page + length - 1, article.doi))
+        page += length
+    return placements
+
+
+def write_contents(issue: Issue, profile: Profile, entries: list[Entry], out: Path, templates: Path | None) -> Path:
+    template = environment(profile.template, templates).get_template("toc.html.j2")
+    html = template.render(profile=profile, manifest=issue.manifest, entries=entries, for_print=False)
+    return write_atomic(out / "index.html", html)
+
+
+def write_issue_pdf(issue: Issue, profile: Profile, entries: list[Entry], out: Path, templates: Path | None) -> Path:
+    import pikepdf
+
+    from casepub.render.pdf import render_pdf
+
+    template = environment(profile.template, templates).get_template("toc.html.j2")
+    contents = render_pdf(template.render(profile=profile, manifest=issue.manifest, entries=entries,
+                                          for_print=True), out, [])
+    pdf = pikepdf.open(io.BytesIO(contents.data))
+    next_page = issue.manifest.first_page
+    with pdf.open_outline() as outline:
+        outline.root.append(pikepdf.OutlineItem(profile.wording.contents, 0))
+        for entry in entries:
+            with pikepdf.open(out / entry.name / f"{entry.name}.pdf") as article:
+                size = (float(article.pages[0].mediabox[2]), float(article.pages[0].mediabox[3]))
+                for _ in range(entry.placement.first_page - next_page):  # a blank verso before a recto start
+                    pdf.add_blank_page(page_size=size)
+                outline.root.append(pikepdf.OutlineItem(f"{entry.title} ({entry.placement.pages})", len(pdf.pages)))
+                pdf.add_pages_from(article, outlines="ignore")  # keeps the article's internal links
+            next_page = entry.placement.last_page + 1
+    _issue_metadata(pdf, issue, profile)
+    data = io.BytesIO()
+    pdf.save(data, deterministic_id=True)
+    return write_atomic(out / f"{issue.name}.pdf", data.getvalue())
+
+
+def _issue_metadata(pdf, issue: Issue, profile: Profile) -> None:
+    import pikepdf
+
+    manifest = issue.manifest
+    pdf.docinfo["/Title"] = pikepdf.String(f"{profile.name} {manifest.volume} ({manifest.issue})")
+    pdf.docinfo["/Subject"] = pikepdf.String(f"Volume {manifest.volume}, Issue {manifest.issue}, "
+                                             f"{manifest.date.strftime('%B %Y')}")
+    pdf.docinfo["/Creator"] = pikepdf.String("casepub")

@@ -1,0 +1,217 @@
+"""Build an issue: every article in parallel, from the cache where nothing changed, one report.
+
+    build/<issue>/<case>/index.html, <case>.pdf   each article, numbered in the issue
+    build/<issue>/index.html                     the table of contents
+    build/<issue>/<issue>.pdf                    contents pages and all articles, a bookmark each
+    build/<issue>/report.json, report.html       per article: status, diagnostics, pages, time
+    build/<issue>/.cache/, .state.json           what the next build reuses
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import casepub
+from casepub.diagnostics import Diagnostic, Location, Severity
+from casepub.issue import pool
+from casepub.issue.assemble import Entry, paginate, write_contents, write_issue_pdf
+from casepub.issue.cache import ArticleCache, State, combine
+from casepub.issue.manifest import Article, Issue, load_issue
+from casepub.issue.progress import PlainProgress
+from casepub.issue.work import FinishJob, RenderJob, finish_article, render_article, unpack
+from casepub.profiles import BUILTIN, STORE
+from casepub.render.html import TEMPLATES, Placement, environment
+from casepub.write import write_atomic
+
+
+@dataclass
+class Outcome:
+    """One article of the issue, as far as the build got with it."""
+    article: Article
+    name: str
+    key: str
+    result: dict
+    cached: bool = False
+    placement: Placement | None = None
+    finished: bool = False      # its numbered outputs were written in this build
+
+    @property
+    def ok(self) -> bool:
+        return self.result.get("status") == "ok"
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return [unpack(d) for d in self.result.get("diagnostics", [])]
+
+
+@dataclass
+class IssueBuild:
+    issue: Issue | None
+    out: Path | None
+    outcomes: list[Outcome] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)   # the manifest's own
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.issue is not None and not any(d.is_error for d in self.diagnostics) and all(
+            o.ok for o in self.outcomes)
+
+
+def build_issue(manifest: Path, out: Path | None = None, jobs: int | None = None, templates: Path | None = None,
+                progress: PlainProgress | None = None) -> IssueBuild:
+    started = time.perf_counter()
+    issue, problems = load_issue(manifest)
+    if issue is None:
+        return IssueBuild(None, None, diagnostics=problems)
+    out = Path(out or Path("build") / issue.name)
+    workers = jobs or os.cpu_count() or 1
+    progress = progress or PlainProgress(quiet=True)
+    state = State.load(out / ".state.json")
+    outcomes = _outcomes(issue, state, out, templates)
+    with progress:
+        _render(outcomes, out, templates, workers, progress)
+        profile = STORE.get(issue.manifest.journal, issue.file.parent).profile
+        for outcome, placement in zip(outcomes, paginate(issue, [o.result.get("pages") if o.ok else None
+                                                                for o in outcomes], profile.page.start_on == "recto")):
+            outcome.placement = placement
+        _finish(outcomes, out, templates, workers, state, progress)
+    _issue_outputs(issue, profile, outcomes, out, templates, state)
+    build = IssueBuild(issue, out, outcomes, list(issue.diagnostics), time.perf_counter() - started)
+    write_report(build)
+    state.save()
+    return build
+
+
+def _outcomes(issue: Issue, state: State, out: Path, templates: Path | None) -> list[Outcome]:
+    base = _base_key(issue, state, templates)
+    cache = ArticleCache(out / ".cache" / "articles")
+    outcomes, names = [], set()
+    for article in issue.articles:
+        name = article.folder.name if article.folder.name not in names else f"{article.folder.name}-{article.index + 1}"
+        names.add(name)
+        key = combine(base, name, state.tree(article.folder))
+        cached = cache.get(key)
+        outcomes.append(Outcome(article, name, key, cached or {}, cached is not None))
+    return outcomes
+
+
+def _base_key(issue: Issue, state: State, templates: Path | None) -> str:
+    """Everything besides the case itself that an article's PDF depends on."""
+    package = Path(casepub.__file__).parent
+    journals = sorted({a.folder.parent / "journals" for a in issue.articles})
+    return combine(casepub.__version__, state.tree(package, "*.py"), state.tree(BUILTIN, "*.yaml"),
+                   state.tree(TEMPLATES), state.tree(templates) if templates else "",
+                   [state.tree(folder, "*.yaml") for folder in journals])
+
+
+def _render(outcomes: list[Outcome], out: Path, templates: Path | None, workers: int, progress) -> None:
+    todo = [o for o in outcomes if not o.cached]
+    jobs = [RenderJob(o.article.folder, o.name, o.key, out, templates) for o in todo]
+
+    def done(index: int, result: dict) -> None:
+        todo[index].result = _with_crash(result, todo[index])
+        progress.finished(todo[index].name, todo[index].ok, _detail(todo[index].result))
+
+    _phase("render", jobs, [o.name for o in todo], render_article, workers, progress, done)
+
+
+def _finish(outcomes: list[Outcome], out: Path, templates: Path | None, workers: int, state: State, progress) -> None:
+    todo = []
+    for outcome in outcomes:
+        if outcome.ok and (state.finished.get(outcome.name) != _final_key(outcome)
+                           or not (out / outcome.name / f"{outcome.name}.pdf").is_file()
+                           or not (out / outcome.name / "index.html").is_file()):
+            todo.append(outcome)
+    jobs = [FinishJob(o.article.folder, o.name, o.key, out, templates, o.placement) for o in todo]
+
+    def done(index: int, result: dict) -> None:
+        outcome = todo[index]
+        if result.get("status") == "ok":
+            outcome.finished = True
+            state.finish(outcome.name, _final_key(outcome))
+        else:
+            outcome.result = {**outcome.result, **_with_crash(result, outcome), "status": "failed"}
+        progress.finished(outcome.name, result.get("status") == "ok")
+
+    _phase("number", jobs, [o.name for o in todo], finish_article, workers, progress, done)
+
+
+def _phase(phase: str, jobs: list, names: list[str], function, workers: int, progress, done) -> None:
+    if not jobs:
+        return
+    progress.begin(phase, len(jobs))
+    pool.run(function, jobs, workers, lambda index: progress.started(names[index]), done)
+
+
+def _final_key(outcome: Outcome) -> str:
+    placement = outcome.placement
+    return combine(outcome.key, placement.volume, placement.issue, placement.date, placement.first_page,
+                   placement.last_page, placement.doi)
+
+
+def _with_crash(result: dict, outcome: Outcome) -> dict:
+    if not result.get("crashed"):
+        return result
+    crash = Diagnostic("CP998", Severity.ERROR, "the renderer crashed on this case (twice)",
+                       Location(outcome.article.folder / "case.md"),
+                       "the other cases were built; report this case to the casepub developers")
+    from casepub.issue.work import pack
+
+    return {**result, "diagnostics": [pack(crash)]}
+
+
+def _detail(result: dict) -> str:
+    if result.get("status") != "ok":
+        errors = sum(d["severity"] == "error" for d in result.get("diagnostics", []))
+        return f" ({errors} error{'s' if errors != 1 else ''})"
+    return f" ({result['pages']} page{'s' if result['pages'] != 1 else ''}, {result.get('seconds', 0):.2f} s)"
+
+
+def _issue_outputs(issue: Issue, profile, outcomes: list[Outcome], out: Path, templates: Path | None,
+                   state: State) -> None:
+    built = [o for o in outcomes if o.ok and o.placement]
+    entries = [Entry(o.name, o.result["title"], tuple(o.result["authors"]), o.result.get("label", ""), o.placement)
+               for o in built]
+    key = combine([_final_key(o) for o in built], issue.manifest.model_dump(mode="json"),
+                  [o.name for o in built], [(e.title, e.authors) for e in entries])
+    pdf = out / f"{issue.name}.pdf"
+    if state.issue == key and pdf.is_file() and (out / "index.html").is_file():
+        return
+    write_contents(issue, profile, entries, out, templates)
+    if entries:
+        write_issue_pdf(issue, profile, entries, out, templates)
+    state.issue, state.dirty = key, True
+
+
+def write_report(build: IssueBuild) -> None:
+    report = report_data(build)
+    write_atomic(build.out / "report.json", json.dumps(report, indent=2, ensure_ascii=False))
+    page = environment("base").get_template("report.html.j2").render(report=report)
+    write_atomic(build.out / "report.html", page)
+
+
+def report_data(build: IssueBuild) -> dict:
+    issue, outcomes = build.issue, build.outcomes
+    placed = [o.placement for o in outcomes if o.placement and o.ok]
+    missing = sum(d.code in ("CP201", "CP202") for d in build.diagnostics)  # listed, but no case to build
+    return {
+        "issue": {"name": issue.name, "manifest": str(issue.file), "journal": issue.manifest.journal,
+                  "volume": issue.manifest.volume, "issue": issue.manifest.issue,
+                  "date": issue.manifest.date.isoformat(), "first_page": placed[0].first_page if placed else None,
+                  "last_page": placed[-1].last_page if placed else None},
+        "summary": {"articles": len(outcomes) + missing,
+                    "ok": sum(o.ok for o in outcomes), "failed": sum(not o.ok for o in outcomes) + missing,
+                    "rendered": sum(not o.cached for o in outcomes), "cached": sum(o.cached for o in outcomes),
+                    "numbered": sum(o.finished for o in outcomes), "seconds": round(build.seconds, 2)},
+        "manifest_diagnostics": [d.to_dict() for d in build.diagnostics],
+        "articles": [{"name": o.name, "case": str(o.article.folder), "status": "ok" if o.ok else "failed",
+                      "cached": o.cached, "pages": o.placement.pages if o.placement and o.ok else None,
+                      "first_page": o.placement.first_page if o.placement and o.ok else None,
+                      "last_page": o.placement.last_page if o.placement and o.ok else None,
+                      "seconds": o.result.get("seconds", 0) if not o.cached else 0,
+                      "diagnostics": [d.to_dict() for d in o.diagnostics]} for o in outcomes],
+    }

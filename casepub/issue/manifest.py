@@ -1,0 +1,116 @@
+"""The issue manifest: which cases make an issue, in order, with the issue's numbers.
+
+    journal: the-spine-journal
+    volume: 26
+    issue: 12
+    date: 2026-12-01
+    first-page: 1901
+    articles:
+      - case: cases/t12-osteonecrosis
+        doi: 10.1016/j.spinee.2026.09.001
+
+Paths are relative to the manifest. It is read like a case's front matter:
+located YAML, the typed model below, every problem reported with its line.
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import Field
+
+from casepub.diagnostics import Diagnostic, Location, Severity
+from casepub.load import yamltree
+from casepub.load.case import CASE_FILE
+from casepub.load.validate import validate
+from casepub.model import Node
+from casepub.profiles import STORE, ProfileStore
+
+MAX_MANIFEST_BYTES = 1 << 20
+
+
+class ArticleEntry(Node):
+    case: str
+    doi: str | None = Field(None, pattern=r"^10\.\d{4,9}/\S+$")
+
+
+class Manifest(Node):
+    journal: str
+    volume: int = Field(ge=1)
+    issue: int = Field(ge=1)
+    date: datetime.date
+    first_page: int = Field(1, ge=1)
+    title: str | None = None
+    articles: tuple[ArticleEntry, ...] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Article:
+    index: int              # position in the manifest
+    folder: Path            # the case folder, resolved against the manifest
+    doi: str | None
+    location: Location      # where the manifest names it
+
+
+@dataclass(frozen=True)
+class Issue:
+    file: Path
+    manifest: Manifest
+    articles: tuple[Article, ...]   # those whose folder holds a case
+    diagnostics: list[Diagnostic]   # problems with the manifest, and articles left out
+
+    @property
+    def name(self) -> str:
+        return self.file.stem
+
+
+def load_issue(file: Path, profiles: ProfileStore = STORE) -> tuple[Issue | None, list[Diagnostic]]:
+    """Read a manifest; None when it cannot be used at all (its diagnostics say why)."""
+    file = Path(file)
+    try:
+        text = file.read_text(encoding="utf-8-sig") if file.stat().st_size <= MAX_MANIFEST_BYTES else None
+    except (OSError, UnicodeDecodeError) as error:
+        return None, [_error("CP200", Location(file), f"the issue manifest cannot be read: {error}", "check the path")]
+    if text is None:
+        return None, [_error("CP200", Location(file), "the issue manifest is larger than 1 MB", "is this the right file?")]
+    document, problems = yamltree.parse(text, file)
+    if document is None or problems:
+        return None, problems
+    validated = validate(Manifest, document)
+    if validated.model is None or validated.diagnostics:
+        return None, validated.diagnostics
+    manifest = validated.model
+    diagnostics = _journal_problems(manifest, document.source, file, profiles)
+    articles = []
+    for index, entry in enumerate(manifest.articles):
+        where = document.source.locate(("articles", index, "case"))
+        folder, problem = _case_folder(file.parent, entry.case, where, {a.folder for a in articles})
+        diagnostics += [problem] if problem else []
+        if folder is not None:
+            articles.append(Article(index, folder, entry.doi, where))
+    return Issue(file, manifest, tuple(articles), diagnostics), diagnostics
+
+
+def _case_folder(base: Path, path: str, where: Location, seen: set[Path]):
+    folder = (base / path).resolve()
+    if not (folder / CASE_FILE).is_file():
+        what = "does not exist" if not folder.exists() else f"has no {CASE_FILE}"
+        return None, _error("CP201", where, f"the case folder {path!r} {what}",
+                            "write the case folder's path relative to the manifest")
+    if folder in seen:
+        return None, _error("CP202", where, f"the case {path!r} is listed twice", "list each case once")
+    return folder, None
+
+
+def _journal_problems(manifest: Manifest, source, file: Path, profiles: ProfileStore) -> list[Diagnostic]:
+    resolved = profiles.get(manifest.journal, file.parent)
+    if resolved.profile is not None:
+        return []
+    return list(resolved.diagnostics) or [_error("CP203", source.locate(("journal",)),
+                                                 f"unknown journal {manifest.journal!r}",
+                                                 f"available: {', '.join(profiles.available(file.parent))}")]
+
+
+def _error(code: str, location: Location, message: str, hint: str) -> Diagnostic:
+    return Diagnostic(code, Severity.ERROR, message, location, hint)
