@@ -70,6 +70,7 @@ def build_issue(manifest: Path, out: Path | None = None, jobs: int | None = None
     out = Path(out or Path("build") / issue.name)
     workers = jobs or os.cpu_count() or 1
     progress = progress or PlainProgress(quiet=True)
+    _remove_leftovers(out)
     state = State.load(out / ".state.json")
     outcomes = _outcomes(issue, state, out, templates)
     with progress:
@@ -86,6 +87,12 @@ def build_issue(manifest: Path, out: Path | None = None, jobs: int | None = None
     return build
 
 
+def _remove_leftovers(out: Path) -> None:
+    """Temporary files of a build that was killed before it could rename them."""
+    for leftover in out.rglob(".*.tmp") if out.is_dir() else ():
+        leftover.unlink(missing_ok=True)
+
+
 def _outcomes(issue: Issue, state: State, out: Path, templates: Path | None) -> list[Outcome]:
     base = _base_key(issue, state, templates)
     cache = ArticleCache(out / ".cache" / "articles")
@@ -93,7 +100,7 @@ def _outcomes(issue: Issue, state: State, out: Path, templates: Path | None) -> 
     for article in issue.articles:
         name = article.folder.name if article.folder.name not in names else f"{article.folder.name}-{article.index + 1}"
         names.add(name)
-        key = combine(base, name, state.tree(article.folder))
+        key = combine(base, name, str(article.folder), state.tree(article.folder))
         cached = cache.get(key)
         outcomes.append(Outcome(article, name, key, cached or {}, cached is not None))
     return outcomes

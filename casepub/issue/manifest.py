@@ -82,6 +82,8 @@ def load_issue(file: Path, profiles: ProfileStore = STORE) -> tuple[Issue | None
         return None, validated.diagnostics
     manifest = validated.model
     diagnostics = _journal_problems(manifest, document.source, file, profiles)
+    if diagnostics:
+        return None, diagnostics
     articles = []
     for index, entry in enumerate(manifest.articles):
         where = document.source.locate(("articles", index, "case"))

@@ -1,0 +1,193 @@
+"""Issue builds: isolation, the cache, continuous pagination, the issue outputs, the manifest's errors."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pikepdf
+import pytest
+import tinyhtml5
+from pypdf import PdfReader
+
+from casepub.__main__ import main
+from casepub.issue import pool
+from casepub.issue.build import build_issue
+from conftest import REFERENCE, edit
+
+LONG = "\n\nThe patient was seen again in clinic and the findings were unchanged on every visit. " * 60
+
+
+def write_manifest(folder: Path, cases: list[str], extra: str = "") -> Path:
+    lines = ["journal: the-spine-journal", "volume: 26", "issue: 12", "date: 2026-12-01", "first-page: 1901", extra,
+             "articles:"] + [f"  - case: cases/{name}\n    doi: 10.1016/j.spinee.2026.{i:02d}" for i, name in enumerate(cases)]
+    manifest = folder / "issue.yaml"
+    manifest.write_text("\n".join(line for line in lines if line) + "\n")
+    return manifest
+
+
+def staff_settings(issue: Path, yaml: str) -> None:
+    """journals/the-spine-journal.yaml beside the cases: merged over the built-in profile."""
+    journals = issue.parent / "cases" / "journals"
+    journals.mkdir(exist_ok=True)
+    (journals / "the-spine-journal.yaml").write_text(yaml)
+
+
+LONGER = "article-types:\n  images-of-spine-care:\n    limits:\n      words: 5000\n"
+
+
+@pytest.fixture
+def issue(tmp_path: Path) -> Path:
+    for name in ("one", "two", "three"):
+        shutil.copytree(REFERENCE, tmp_path / "cases" / name)
+        edit(tmp_path / "cases" / name, "title: Severe vertebra", f"title: Case {name}, severe vertebra")
+    return write_manifest(tmp_path, ["one", "two", "three"])
+
+
+def pages_of(build) -> dict[str, tuple[int, int]]:
+    return {o.name: (o.placement.first_page, o.placement.last_page) for o in build.outcomes if o.ok}
+
+
+def test_articles_follow_each_other_and_every_output_says_so(issue):
+    build = build_issue(issue, issue.parent / 'out', jobs=2)
+    assert build.ok
+    assert pages_of(build) == {"one": (1901, 1902), "two": (1903, 1904), "three": (1905, 1906)}
+    out = build.out
+    tree = tinyhtml5.parse((out / "two" / "index.html").read_text(), namespace_html_elements=False)
+    meta = {m.get("name"): m.get("content") for m in tree.iter("meta")}
+    assert (meta["citation_firstpage"], meta["citation_lastpage"], meta["citation_volume"], meta["citation_issue"]) == (
+        "1903", "1904", "26", "12")
+    assert meta["citation_doi"] == "10.1016/j.spinee.2026.01"
+    second = PdfReader(out / "two" / "two.pdf").pages[1].extract_text()
+    assert "Spine J 26 (2026) 1903–1904" in second and second.rstrip().endswith("1904")
+    issue_pdf = PdfReader(out / "issue.pdf")
+    assert len(issue_pdf.pages) == 1 + 6
+    assert [item.title for item in issue_pdf.outline] == ["Contents"] + [
+        f"Case {n}, severe vertebra collapse due to vertebra osteonecrosis after percutaneous vertebroplasty ({p})"
+        for n, p in (("one", "1901–1902"), ("two", "1903–1904"), ("three", "1905–1906"))]
+    toc = (out / "index.html").read_text()
+    assert "1903–1904" in toc and 'href="two/index.html"' in toc and "https://doi.org/10.1016/j.spinee.2026.01" in toc
+
+
+def test_a_longer_article_moves_the_pages_of_those_after_it(issue):
+    staff_settings(issue, LONGER)
+    build_issue(issue, issue.parent / 'out', jobs=2)
+    edit(issue.parent / "cases" / "one", "treatment, but the patient refused.", "treatment, but the patient refused." + LONG)
+    build = build_issue(issue, issue.parent / 'out', jobs=2)
+    assert pages_of(build)["one"][1] > 1902
+    shift = pages_of(build)["one"][1] - 1902
+    assert pages_of(build)["two"] == (1903 + shift, 1904 + shift)
+    report = json.loads((build.out / "report.json").read_text())
+    assert report["summary"]["rendered"] == 1 and report["summary"]["numbered"] == 3  # one renders, all renumber
+
+
+def test_a_broken_case_is_reported_and_left_out_and_the_rest_is_built(issue, capsys, monkeypatch):
+    edit(issue.parent / "cases" / "two", "(Figure F)", "(Figure G)")
+    monkeypatch.chdir(issue.parent)  # -o defaults to build/<issue> below the working directory
+    assert main(["build", "issue.yaml", "--quiet"]) == 1
+    out = capsys.readouterr().out
+    assert 'error CP054 "Figure G" does not resolve' in out
+    assert "2 of 3 articles built, 1 failed" in out
+    report = json.loads((issue.parent / "build" / "issue" / "report.json").read_text())
+    statuses = {a["name"]: (a["status"], a["pages"]) for a in report["articles"]}
+    assert statuses == {"one": ("ok", "1901–1902"), "two": ("failed", None), "three": ("ok", "1903–1904")}
+    [two] = [a for a in report["articles"] if a["name"] == "two"]
+    assert [(d["code"], d["line"]) for d in two["diagnostics"]] == [("CP053", 61), ("CP054", 82)]
+
+
+def test_a_rebuild_with_nothing_changed_renders_nothing(issue):
+    first = build_issue(issue, issue.parent / 'out', jobs=2)
+    stamps = {p: p.stat().st_mtime_ns for p in first.out.rglob("*") if p.is_file() and p.suffix in (".pdf", ".html")
+              and p.name != "report.html"}
+    again = build_issue(issue, issue.parent / 'out', jobs=2)
+    assert all(o.cached and not o.finished for o in again.outcomes)
+    assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
+
+
+def test_editing_one_case_renders_that_case_only(issue):
+    build_issue(issue, issue.parent / 'out', jobs=2)
+    edit(issue.parent / "cases" / "two", "A 70-year-old woman", "A 71-year-old woman")
+    build = build_issue(issue, issue.parent / 'out', jobs=2)
+    assert [o.name for o in build.outcomes if not o.cached] == ["two"]
+    assert [o.name for o in build.outcomes if o.finished] == ["two"]  # same length: the others keep their pages
+    assert "71-year-old" in PdfReader(build.out / "issue.pdf").pages[3].extract_text()
+
+
+def test_recto_starts_put_a_blank_page_before_an_article(issue):
+    staff_settings(issue, LONGER + "page:\n  start-on: recto\n")
+    edit(issue.parent / "cases" / "one", "treatment, but the patient refused.", "treatment, but the patient refused." + LONG)
+    build = build_issue(issue, issue.parent / 'out', jobs=2)
+    first_pages = [first for first, _ in pages_of(build).values()]
+    assert all(page % 2 == 1 for page in first_pages)
+    last_page = max(last for _, last in pages_of(build).values())
+    assert len(pikepdf.open(build.out / "issue.pdf").pages) == 1 + last_page - 1901 + 1
+
+
+@pytest.mark.parametrize("manifest, expected", [
+    ("journal: the-spine-journal\nvolume: x\nissue: 12\ndate: 2026-02-30\narticles:\n  - case: cases/one\n",
+     [("CP011", 2, 9), ("CP014", 4, 7)]),
+    ("journal: the-spine-journal\nvolume: 26\nissue: 12\ndate: 2026-12-01\nartciles:\n  - case: cases/one\n",
+     [("CP013", 1, 1), ("CP010", 5, 1)]),
+    ("journal: nope\nvolume: 26\nissue: 12\ndate: 2026-12-01\narticles:\n  - case: cases/one\n", [("CP203", 1, 10)]),
+    ("journal: the-spine-journal\nvolume: 26\nissue: 12\ndate: 2026-12-01\narticles:\n  - case: cases/one\n"
+     "  - case: cases/gone\n  - case: cases/one\n", [("CP201", 7, 11), ("CP202", 8, 11)]),
+])
+def test_manifest_errors_are_located(issue, manifest, expected, capsys):
+    issue.write_text(manifest)
+    assert main(["build", str(issue), "-o", str(issue.parent / "out"), "--quiet"]) == 1
+    build = build_issue(issue, issue.parent / "out")
+    assert [(d.code, d.location.line, d.location.column) for d in build.diagnostics] == expected
+
+
+def crash_on_two(job: str) -> dict:
+    if job == "two":
+        os._exit(3)  # a worker dying as a segfault would, not an exception
+    return {"status": "ok", "job": job}
+
+
+def test_a_worker_that_dies_costs_only_its_own_job():
+    jobs, results = ["one", "two", "three", "four"], {}
+    pool.run(crash_on_two, jobs, 2, lambda index: None, lambda index, result: results.__setitem__(jobs[index], result))
+    assert {name: result["status"] for name, result in results.items()} == {
+        "one": "ok", "two": "failed", "three": "ok", "four": "ok"}
+    assert results["two"]["crashed"]
+
+
+def _complete(out: Path) -> list[str]:
+    """Every output that is not whole: PDFs that do not parse, HTML without its end, JSON that does not load."""
+    broken = []
+    for path in out.rglob("*"):
+        if path.name.endswith(".tmp") or not path.is_file():
+            continue
+        try:
+            if path.suffix == ".pdf":
+                with pikepdf.open(path) as pdf:
+                    assert len(pdf.pages) > 0
+            elif path.suffix == ".html":
+                assert path.read_text().rstrip().endswith("</html>")
+            elif path.suffix == ".json":
+                json.loads(path.read_text())
+        except Exception as error:
+            broken.append(f"{path}: {error}")
+    return broken
+
+
+def test_a_killed_build_leaves_whole_files_and_the_next_run_continues_from_the_cache(issue):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = issue.parent / "out"
+    command = [str(Path(sys.executable).with_name("casepub")), "build", str(issue), "-o", str(out), "-q"]
+    for delay in (0.4, 0.9, 1.4, 1.9, 2.6):
+        process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL)
+        time.sleep(delay)
+        os.killpg(process.pid, signal.SIGKILL)  # the whole group: the build and its workers
+        process.wait()
+        assert _complete(out) == [], delay
+    assert subprocess.run(command, capture_output=True, text=True).returncode == 0
+    assert _complete(out) == [] and not list(out.rglob("*.tmp"))
+    report = json.loads((out / "report.json").read_text())
+    assert report["summary"]["ok"] == 3 and report["summary"]["cached"] >= 1
