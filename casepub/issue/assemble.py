@@ -49,15 +49,17 @@ def write_contents(issue: Issue, profile: Profile, entries: list[Entry], out: Pa
     return write_atomic(out / "index.html", html)
 
 
-def write_issue_pdf(issue: Issue, profile: Profile, entries: list[Entry], out: Path, templates: Path | None) -> Path:
+def contents_html(issue: Issue, profile: Profile, entries: list[Entry], templates: Path | None) -> str:
+    """The contents pages of the issue PDF, as HTML for WeasyPrint."""
+    template = environment(profile.template, templates).get_template("toc.html.j2")
+    return template.render(profile=profile, manifest=issue.manifest, entries=entries, for_print=True)
+
+
+def write_issue_pdf(issue: Issue, profile: Profile, entries: list[Entry], out: Path, contents: Path) -> Path:
+    """Contents pages (a PDF made by a worker) and every finished article, with a bookmark each."""
     import pikepdf
 
-    from casepub.render.pdf import render_pdf
-
-    template = environment(profile.template, templates).get_template("toc.html.j2")
-    contents = render_pdf(template.render(profile=profile, manifest=issue.manifest, entries=entries,
-                                          for_print=True), out, [])
-    pdf = pikepdf.open(io.BytesIO(contents.data))
+    pdf = pikepdf.open(io.BytesIO(contents.read_bytes()))
     next_page = issue.manifest.first_page
     with pdf.open_outline() as outline:
         outline.root.append(pikepdf.OutlineItem(profile.wording.contents, 0))

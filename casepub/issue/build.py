@@ -17,11 +17,11 @@ from pathlib import Path
 import casepub
 from casepub.diagnostics import Diagnostic, Location, Severity
 from casepub.issue import pool
-from casepub.issue.assemble import Entry, paginate, write_contents, write_issue_pdf
+from casepub.issue.assemble import Entry, contents_html, paginate, write_contents, write_issue_pdf
 from casepub.issue.cache import ArticleCache, State, combine
 from casepub.issue.manifest import Article, Issue, load_issue
 from casepub.issue.progress import PlainProgress
-from casepub.issue.work import FinishJob, RenderJob, finish_article, render_article, unpack
+from casepub.issue.work import FinishJob, RenderJob, finish_article, render_article, render_contents, unpack
 from casepub.profiles import BUILTIN, STORE
 from casepub.render.html import TEMPLATES, Placement, environment
 from casepub.write import write_atomic
@@ -80,8 +80,8 @@ def build_issue(manifest: Path, out: Path | None = None, jobs: int | None = None
                                                                 for o in outcomes], profile.page.start_on == "recto")):
             outcome.placement = placement
         _finish(outcomes, out, templates, workers, state, progress)
-    _issue_outputs(issue, profile, outcomes, out, templates, state)
-    build = IssueBuild(issue, out, outcomes, list(issue.diagnostics), time.perf_counter() - started)
+    problems = _issue_outputs(issue, profile, outcomes, out, templates, state)
+    build = IssueBuild(issue, out, outcomes, list(issue.diagnostics) + problems, time.perf_counter() - started)
     write_report(build)
     state.save()
     return build
@@ -179,7 +179,8 @@ def _detail(result: dict) -> str:
 
 
 def _issue_outputs(issue: Issue, profile, outcomes: list[Outcome], out: Path, templates: Path | None,
-                   state: State) -> None:
+                   state: State) -> list[Diagnostic]:
+    """The table of contents and the issue PDF, when anything they show has changed."""
     built = [o for o in outcomes if o.ok and o.placement]
     entries = [Entry(o.name, o.result["title"], tuple(o.result["authors"]), o.result.get("label", ""), o.placement)
                for o in built]
@@ -187,11 +188,19 @@ def _issue_outputs(issue: Issue, profile, outcomes: list[Outcome], out: Path, te
                   [o.name for o in built], [(e.title, e.authors) for e in entries])
     pdf = out / f"{issue.name}.pdf"
     if state.issue == key and pdf.is_file() and (out / "index.html").is_file():
-        return
+        return []
     write_contents(issue, profile, entries, out, templates)
     if entries:
-        write_issue_pdf(issue, profile, entries, out, templates)
+        results = []
+        pool.run(render_contents, [(contents_html(issue, profile, entries, templates), out)], 1,
+                 lambda index: None, lambda index, result: results.append(result))
+        if results[0].get("status") != "ok":
+            return [Diagnostic("CP204", Severity.ERROR, f"the issue PDF could not be made: the contents pages "
+                               f"failed ({results[0].get('error', 'a crash')})", Location(issue.file),
+                               "the articles were built; see the message")]
+        write_issue_pdf(issue, profile, entries, out, out / ".cache" / "contents.pdf")
     state.issue, state.dirty = key, True
+    return []
 
 
 def write_report(build: IssueBuild) -> None:
@@ -220,5 +229,6 @@ def report_data(build: IssueBuild) -> dict:
                       "first_page": o.placement.first_page if o.placement and o.ok else None,
                       "last_page": o.placement.last_page if o.placement and o.ok else None,
                       "seconds": o.result.get("seconds", 0) if not o.cached else 0,
+                      "worker_rss_kb": o.result.get("worker_rss_kb") if not o.cached else None,
                       "diagnostics": [d.to_dict() for d in o.diagnostics]} for o in outcomes],
     }

@@ -98,22 +98,23 @@ def finish_article(job: FinishJob) -> dict:
 
 
 def _finish(job: FinishJob) -> dict:
-    from casepub import check_case
+    from casepub import load_case, resolve_profile
     from casepub.render.pdf import RenderError
 
     cache = ArticleCache(job.out / ".cache" / "articles")
     rendered = cache.get(job.key)
-    checked = check_case(job.folder)
-    if rendered is None or checked.case is None or checked.errors:
+    case = load_case(job.folder).case  # its render key vouches that it passed its checks
+    profile = resolve_profile(case)[0] if case else None
+    if rendered is None or profile is None:
         raise RuntimeError("the article changed while the issue was being built; build again")
     panels = {(f, p): (src, width, height) for f, p, src, width, height in rendered["panels"]}
-    view = article_view(checked.case, checked.profile, panels, f"{job.name}.pdf", job.placement)
+    view = article_view(case, profile, panels, f"{job.name}.pdf", job.placement)
     target = job.out / job.name
     try:
         stamped = _stamp(cache.pdf(job.key), view, job)
     except RenderError as error:
         failure = Diagnostic("CP100", Severity.ERROR, f"the page numbers could not be printed: {error}",
-                             checked.case.where(()), "see the message; the previous PDF was kept")
+                             case.where(()), "see the message; the previous PDF was kept")
         return {"status": "failed", "diagnostics": [pack(failure)]}
     write_atomic(target / f"{job.name}.pdf", stamped)
     write_atomic(target / "index.html", render_html(view, job.templates))
@@ -143,6 +144,19 @@ def _stamp(unnumbered: Path, view, job: FinishJob) -> bytes:
         out = io.BytesIO()
         article.save(out, deterministic_id=True)
         return out.getvalue()
+
+
+def render_contents(job: tuple[str, Path]) -> dict:
+    """The issue PDF's contents pages, made in a worker, where WeasyPrint is loaded already."""
+    from casepub.render.pdf import RenderError, render_pdf
+
+    html, out = job
+    try:
+        pdf = render_pdf(html, out, [])
+    except RenderError as error:
+        return {"status": "failed", "error": str(error)}
+    write_atomic(out / ".cache" / "contents.pdf", pdf.data)
+    return {"status": "ok"}
 
 
 def _crashed(folder: Path, error: Exception) -> dict:

@@ -47,8 +47,13 @@ def prepare(folder: Path, image: str, settings: PrintSettings, cache: Path) -> P
     name = f"{key[:24]}.jpg"
     target = cache / name
     if not target.exists():
-        identify(data, image, settings.max_pixels, deep=True)  # refuse bombs and broken files first
-        write_atomic(target, _normalise(data, settings))
+        identify(data, image, settings.max_pixels)  # header, pixel cap and structure, before any decoding
+        try:
+            normalised = _normalise(data, settings)  # the one full decode
+        except (OSError, SyntaxError, ValueError, EOFError) as error:
+            raise ImageProblem("format", f"{image!r} is damaged and cannot be decoded ({error})",
+                               "export the image again from the original") from None
+        write_atomic(target, normalised)
     from PIL import Image
 
     with Image.open(target) as done:
