@@ -10,6 +10,7 @@ test: setup
 bench: setup
 	.venv/bin/python bench/check_bench.py
 	.venv/bin/python bench/render_bench.py
+	.venv/bin/python bench/issue_bench.py
 
 picture: setup
 	.venv/bin/python scripts/make_readme_picture.py

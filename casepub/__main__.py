@@ -43,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                        help="issue builds: worker processes (default: the number of cores)")
     build.add_argument("--quiet", "-q", action="store_true", help="issue builds: no progress, only the summary")
+    schema = commands.add_parser("schema", help="print the JSON Schema of the case front matter or the issue manifest")
+    schema.add_argument("kind", choices=("case", "issue"))
     for command in (render, build):
         command.add_argument("-o", "--output", type=Path, default=None, metavar="DIR",
                              help="where to write (default: build/, or build/<issue>/ for an issue)")
@@ -64,6 +66,9 @@ def _formats(text: str) -> tuple[str, ...]:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
+        if args.command == "schema":
+            print(json.dumps(json_schema(args.kind), indent=2, ensure_ascii=False))
+            return EXIT_OK
         if args.command == "build" and args.folder.suffix in (".yaml", ".yml"):
             return run_issue(args)
         folders = find_cases(args.paths if args.command != "build" else [args.folder])
@@ -77,6 +82,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check":
         return run_check(folders, args.format, args.strict, args.deep)
     return run_render(folders, args)
+
+
+def json_schema(kind: str) -> dict:
+    """For editors: the keys of a case's front matter, or of an issue manifest, as authors write them."""
+    if kind == "case":
+        from casepub.model import FrontMatter as model
+        title = "casepub case front matter (case.md)"
+    else:
+        from casepub.issue.manifest import Manifest as model
+        title = "casepub issue manifest"
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            **model.model_json_schema(by_alias=True), "title": title}
 
 
 def find_cases(paths: Sequence[Path]) -> list[Path]:

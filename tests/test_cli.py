@@ -64,3 +64,13 @@ def test_check_never_imports_weasyprint_and_runs_as_a_module():
     module = subprocess.run([sys.executable, "-m", "casepub", "check", str(REFERENCE)], capture_output=True,
                             text=True, cwd=ROOT)
     assert module.returncode == 0 and "0 errors" in module.stdout
+
+
+def test_the_published_json_schemas_match_the_models(capsys):
+    for kind in ("case", "issue"):
+        assert main(["schema", kind]) == 0
+        published = (ROOT / "schemas" / f"{kind}.schema.json").read_text()
+        assert json.loads(capsys.readouterr().out) == json.loads(published), f"run: casepub schema {kind}"
+    issue = json.loads((ROOT / "schemas" / "issue.schema.json").read_text())
+    assert {"journal", "volume", "issue", "date", "first-page", "articles"} <= set(issue["properties"])
+    assert set(issue["required"]) == {"journal", "volume", "issue", "date", "articles"}
