@@ -76,8 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError(f"--templates {args.templates} is not a folder")
     except UsageError as error:
         print(f"casepub: error: {error}", file=sys.stderr)
-        print("usage: casepub check PATH... | render PATH... [-o DIR] [--to html,pdf] | build [DIR]",
-              file=sys.stderr)
+        print("usage: casepub check PATH... | render PATH... [-o DIR] [--to html,pdf] | build [DIR | ISSUE.yaml] "
+              "| schema case|issue  (casepub COMMAND --help for more)", file=sys.stderr)
         return EXIT_USAGE
     if args.command == "check":
         return run_check(folders, args.format, args.strict, args.deep)

@@ -128,7 +128,7 @@ def test_recto_starts_put_a_blank_page_before_an_article(issue):
     ("journal: the-spine-journal\nvolume: x\nissue: 12\ndate: 2026-02-30\narticles:\n  - case: cases/one\n",
      [("CP011", 2, 9), ("CP014", 4, 7)]),
     ("journal: the-spine-journal\nvolume: 26\nissue: 12\ndate: 2026-12-01\nartciles:\n  - case: cases/one\n",
-     [("CP013", 1, 1), ("CP010", 5, 1)]),
+     [("CP010", 5, 1)]),  # the misspelt key, once: not also "missing articles"
     ("journal: nope\nvolume: 26\nissue: 12\ndate: 2026-12-01\narticles:\n  - case: cases/one\n", [("CP203", 1, 10)]),
     ("journal: the-spine-journal\nvolume: 26\nissue: 12\ndate: 2026-12-01\narticles:\n  - case: cases/one\n"
      "  - case: cases/gone\n  - case: cases/one\n", [("CP201", 7, 11), ("CP202", 8, 11)]),

@@ -20,12 +20,12 @@ from pathlib import Path
 
 from pydantic import Field
 
-from casepub.diagnostics import Diagnostic, Location, Severity
+from casepub.diagnostics import Diagnostic, Location, Severity, sort_key
 from casepub.load import yamltree
 from casepub.load.case import CASE_FILE
 from casepub.load.validate import validate
 from casepub.model import Node
-from casepub.profiles import STORE, ProfileStore
+from casepub.profiles import STORE, ProfileStore, closest
 
 MAX_MANIFEST_BYTES = 1 << 20
 
@@ -77,9 +77,9 @@ def load_issue(file: Path, profiles: ProfileStore = STORE) -> tuple[Issue | None
     document, problems = yamltree.parse(text, file)
     if document is None or problems:
         return None, problems
-    validated = validate(Manifest, document)
+    validated = validate(Manifest, document, root="the manifest")
     if validated.model is None or validated.diagnostics:
-        return None, validated.diagnostics
+        return None, sorted(validated.diagnostics, key=sort_key)
     manifest = validated.model
     diagnostics = _journal_problems(manifest, document.source, file, profiles)
     if diagnostics:
@@ -109,9 +109,11 @@ def _journal_problems(manifest: Manifest, source, file: Path, profiles: ProfileS
     resolved = profiles.get(manifest.journal, file.parent)
     if resolved.profile is not None:
         return []
+    choices = profiles.available(file.parent)
+    guess = closest(manifest.journal, choices)
+    hint = (f"did you mean {guess!r}? " if guess else "") + f"available: {', '.join(choices)}"
     return list(resolved.diagnostics) or [_error("CP203", source.locate(("journal",)),
-                                                 f"unknown journal {manifest.journal!r}",
-                                                 f"available: {', '.join(profiles.available(file.parent))}")]
+                                                 f"unknown journal {manifest.journal!r}", hint)]
 
 
 def _error(code: str, location: Location, message: str, hint: str) -> Diagnostic:

@@ -42,13 +42,16 @@ class Validated:
     pruned: frozenset[KeyPath]
 
 
-def validate(model: type[BaseModel], document: Document) -> Validated:
+def validate(model: type[BaseModel], document: Document, root: str = "the front matter") -> Validated:
+    """Validate; `root` names the document in messages ("missing required key 'x' in the manifest")."""
     try:
         return Validated(model.model_validate(document.data), [], frozenset())
     except ValidationError as error:
         errors = error.errors(include_url=False)
-    diagnostics = [_diagnostic(model, document, e) for e in errors]
-    data, pruned = copy.deepcopy(document.data), _meant(model, errors)
+    meant = _meant(model, errors)
+    diagnostics = [_diagnostic(model, document, e, root) for e in errors
+                   if not (e["type"] == "missing" and tuple(e["loc"]) in meant)]  # the typo says it already
+    data, pruned = copy.deepcopy(document.data), meant
     for _ in range(_MAX_ROUNDS):
         if not all(_prune(data, e, pruned) for e in errors):
             break
@@ -107,17 +110,17 @@ def _get(data: Any, path: KeyPath) -> Any:
     return data
 
 
-def _diagnostic(model: type[BaseModel], document: Document, error: dict) -> Diagnostic:
+def _diagnostic(model: type[BaseModel], document: Document, error: dict, root: str) -> Diagnostic:
     loc: KeyPath = tuple(error["loc"])
     kind = error["type"]
-    name = format_key_path(loc) or "the front matter"
+    name = format_key_path(loc) or root
     value = error.get("input")
     source = document.source
     if kind == "extra_forbidden":
         return _make("CP010", f"unknown key {loc[-1]!r}", _did_you_mean(str(loc[-1]), _keys_at(model, loc[:-1])),
                      source.locate(loc, key=True))
     if kind == "missing":
-        parent = format_key_path(loc[:-1]) or "the front matter"
+        parent = format_key_path(loc[:-1]) or root
         return _make("CP013", f"missing required key {loc[-1]!r} in {parent}", f"add `{loc[-1]}:` with its value",
                      source.locate(loc))
     if kind == "literal_error":
@@ -125,6 +128,10 @@ def _diagnostic(model: type[BaseModel], document: Document, error: dict) -> Diag
         hint = _did_you_mean(str(value), choices) if isinstance(value, str) else f"choose one of: {', '.join(choices)}"
         return _make("CP012", f"{name} must be one of: {', '.join(choices)} (not {_describe(value)})", hint,
                      source.locate(loc))
+    if kind == "too_short":
+        least = error.get("ctx", {}).get("min_length", 1)
+        return _make("CP014", f"{name} needs at least {least} item{'s' if least != 1 else ''}",
+                     f"list them under `{loc[-1]}:`", source.locate(loc))
     if kind in _TYPE_WORDS and not kind.startswith("date"):
         expected, hint = _TYPE_WORDS[kind]
         return _make("CP011", f"{name} should be {expected}, not {_describe(value)}", hint, source.locate(loc))

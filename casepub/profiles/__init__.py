@@ -191,7 +191,7 @@ class ProfileStore:
         data, source = layers[0].data, layers[0].source
         for layer in layers[1:]:
             data, source = _merge(data, layer.data), source.overlaid(layer.source)
-        validated = validate(Profile, yamltree.Document(data, source))
+        validated = validate(Profile, yamltree.Document(data, source), root="the profile")
         diagnostics = [_as_profile_problem(d) for d in validated.diagnostics]
         return Resolved(validated.model if not diagnostics else None, tuple(diagnostics), source)
 
