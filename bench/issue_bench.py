@@ -9,6 +9,8 @@ each as a whole `casepub build ISSUE.yaml` process:
   - a rebuild with nothing changed: the process, and the build's
     own work after start-up (report.json's seconds)               goals <= 0.5 s, <= 0.1 s
   - a rebuild after editing one case                              goal <= 2 s
+    (a word changed; and the first case made longer, so that every
+    article after it is renumbered)
   - peak memory per worker (report.json, ru_maxrss)               goal <= 250 MiB
 With --long N, also builds an issue of N cases and prints the workers' peak
 memory over the run, in tenths, to show whether it stays flat.
@@ -81,6 +83,13 @@ def main() -> None:
         edit, report = build(manifest, out)
         print(f"rebuild after editing one case: {edit:.2f} s (goal <= 2 s); rendered "
               f"{report['summary']['rendered']}, renumbered {report['summary']['numbered']}")
+        first = manifest.parent / "cases" / "case-000" / "case.md"
+        last_page = report["issue"]["last_page"]
+        first.write_text(first.read_text().rstrip() + "\n\n" + "The follow-up went on for a year. " * 400 + "\n")
+        longer, report = build(manifest, out)
+        print(f"rebuild after making the first case longer: {longer:.2f} s (goal <= 2 s); rendered "
+              f"{report['summary']['rendered']}, renumbered {report['summary']['numbered']}, the issue now ends on "
+              f"page {report['issue']['last_page']} (was {last_page})")
         if args.long:
             long_manifest = make_issue(root / "long", args.long, rng, pool, unique=False)
             seconds, report = build(long_manifest, root / "long-out")

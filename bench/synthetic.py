@@ -16,7 +16,7 @@ WORDS = ("the patient reported pain after the fall and imaging showed a fracture
          "edema and the treatment was conservative for several weeks before surgery was considered").split()
 # Staff settings for a synthetic issue: several figures per article.
 JOURNAL_SETTINGS = ("article-types:\n  images-of-spine-care:\n    limits:\n      figures: 3\n      panels: 18\n"
-                    "      words: 1000\n")
+                    "      words: 9000\n")
 
 
 def make_images(folder: Path, count: int, rng: random.Random) -> list[Path]:

@@ -4,6 +4,11 @@ The public API:
 
     load_case(folder)        -> Loaded (the typed Case, or the diagnostics that stopped it)
     check_case(folder)       -> Checked (the Case and every diagnostic, in one run)
+    render_case(folder, out) -> Rendered (HTML and PDF written under out/<case>/)
+    build_issue(manifest)    -> IssueBuild (every article of an issue, numbered, with one report)
+
+render_case and build_issue are imported when first used, so that checking
+never loads Jinja2, WeasyPrint or the worker pool.
 """
 from __future__ import annotations
 
@@ -17,7 +22,17 @@ from casepub.profiles import STORE, ProfileStore, Profile, closest
 
 __version__ = "0.1.0"
 __all__ = ["CASE_FILE", "Case", "Checked", "Diagnostic", "Loaded", "Location", "Severity",
-           "check_case", "load_case", "resolve_profile"]
+           "build_issue", "check_case", "load_case", "render_case", "resolve_profile"]
+
+
+def __getattr__(name: str):
+    if name == "render_case":
+        from casepub.render import render_case
+        return render_case
+    if name == "build_issue":
+        from casepub.issue.build import build_issue
+        return build_issue
+    raise AttributeError(f"module 'casepub' has no attribute {name!r}")
 
 
 @dataclass(frozen=True)

@@ -134,11 +134,14 @@ def run_check(folders: Sequence[Path], output: str, strict: bool, deep: bool) ->
 
 
 def run_issue(args) -> int:
+    if not args.folder.is_file():
+        raise UsageError(f"{args.folder} is not a file")
+    from casepub.issue import pool
+
+    pool.start_early()  # before the imports below: the workers' start-up overlaps them
     from casepub.issue.build import build_issue
     from casepub.issue.progress import make_progress
 
-    if not args.folder.is_file():
-        raise UsageError(f"{args.folder} is not a file")
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs takes a number of processes, 1 or more")
     build = build_issue(args.folder, args.output, args.jobs, args.templates, make_progress(args.quiet))

@@ -73,14 +73,15 @@ def build_issue(manifest: Path, out: Path | None = None, jobs: int | None = None
     _remove_leftovers(out)
     state = State.load(out / ".state.json")
     outcomes = _outcomes(issue, state, out, templates)
-    with progress:
-        _render(outcomes, out, templates, workers, progress)
-        profile = STORE.get(issue.manifest.journal, issue.file.parent).profile
-        for outcome, placement in zip(outcomes, paginate(issue, [o.result.get("pages") if o.ok else None
-                                                                for o in outcomes], profile.page.start_on == "recto")):
+    profile = STORE.get(issue.manifest.journal, issue.file.parent).profile
+    with progress, pool.Workers(workers) as workers_pool:
+        _render(outcomes, out, templates, workers_pool, progress)
+        lengths = [o.result.get("pages") if o.ok else None for o in outcomes]
+        for outcome, placement in zip(outcomes, paginate(issue, lengths, profile.page.start_on == "recto")):
             outcome.placement = placement
-        _finish(outcomes, out, templates, workers, state, progress)
-    problems = _issue_outputs(issue, profile, outcomes, out, templates, state)
+        plan = _plan_issue_outputs(issue, profile, outcomes, out, templates, state)
+        _finish(outcomes, out, templates, workers_pool, state, progress, plan)
+    problems = _write_issue_outputs(issue, profile, out, templates, state, plan)
     build = IssueBuild(issue, out, outcomes, list(issue.diagnostics) + problems, time.perf_counter() - started)
     write_report(build)
     state.save()
@@ -115,28 +116,40 @@ def _base_key(issue: Issue, state: State, templates: Path | None) -> str:
                    [state.tree(folder, "*.yaml") for folder in journals])
 
 
-def _render(outcomes: list[Outcome], out: Path, templates: Path | None, workers: int, progress) -> None:
+def _render(outcomes: list[Outcome], out: Path, templates: Path | None, workers: pool.Workers, progress) -> None:
     todo = [o for o in outcomes if not o.cached]
-    jobs = [RenderJob(o.article.folder, o.name, o.key, out, templates) for o in todo]
+    tasks = [(render_article, RenderJob(o.article.folder, o.name, o.key, out, templates)) for o in todo]
 
     def done(index: int, result: dict) -> None:
         todo[index].result = _with_crash(result, todo[index])
         progress.finished(todo[index].name, todo[index].ok, _detail(todo[index].result))
 
-    _phase("render", jobs, [o.name for o in todo], render_article, workers, progress, done)
+    _phase("render", tasks, [o.name for o in todo], workers, progress, done)
 
 
-def _finish(outcomes: list[Outcome], out: Path, templates: Path | None, workers: int, state: State, progress) -> None:
+def _finish(outcomes: list[Outcome], out: Path, templates: Path | None, workers: pool.Workers, state: State,
+            progress, plan: IssuePlan) -> None:
+    """Number the articles whose pages or contents changed; make the contents pages alongside, when needed."""
     todo = []
     for outcome in outcomes:
         if outcome.ok and (state.finished.get(outcome.name) != _final_key(outcome)
                            or not (out / outcome.name / f"{outcome.name}.pdf").is_file()
                            or not (out / outcome.name / "index.html").is_file()):
             todo.append(outcome)
-    jobs = [FinishJob(o.article.folder, o.name, o.key, out, templates, o.placement) for o in todo]
+    tasks = [(finish_article, FinishJob(o.article.folder, o.name, o.key, out, templates, o.placement)) for o in todo]
+    names = [o.name for o in todo]
+    if plan.contents_html:  # first, so that it runs beside the numbering rather than after it
+        tasks.insert(0, (render_contents, (plan.contents_html, out)))
+        names.insert(0, "contents")
+    offset = len(tasks) - len(todo)
 
     def done(index: int, result: dict) -> None:
-        outcome = todo[index]
+        if index < offset:  # the contents pages
+            plan.contents_made = result.get("status") == "ok"
+            plan.contents_error = result.get("error", "a crash")
+            progress.finished("contents", plan.contents_made)
+            return
+        outcome = todo[index - offset]
         if result.get("status") == "ok":
             outcome.finished = True
             state.finish(outcome.name, _final_key(outcome))
@@ -144,14 +157,14 @@ def _finish(outcomes: list[Outcome], out: Path, templates: Path | None, workers:
             outcome.result = {**outcome.result, **_with_crash(result, outcome), "status": "failed"}
         progress.finished(outcome.name, result.get("status") == "ok")
 
-    _phase("number", jobs, [o.name for o in todo], finish_article, workers, progress, done)
+    _phase("number", tasks, names, workers, progress, done)
 
 
-def _phase(phase: str, jobs: list, names: list[str], function, workers: int, progress, done) -> None:
-    if not jobs:
+def _phase(phase: str, tasks: list, names: list[str], workers: pool.Workers, progress, done) -> None:
+    if not tasks:
         return
-    progress.begin(phase, len(jobs))
-    pool.run(function, jobs, workers, lambda index: progress.started(names[index]), done)
+    progress.begin(phase, len(tasks))
+    workers.run(tasks, lambda index: progress.started(names[index]), done)
 
 
 def _final_key(outcome: Outcome) -> str:
@@ -178,28 +191,41 @@ def _detail(result: dict) -> str:
     return f" ({result['pages']} page{'s' if result['pages'] != 1 else ''}, {result.get('seconds', 0):.2f} s)"
 
 
-def _issue_outputs(issue: Issue, profile, outcomes: list[Outcome], out: Path, templates: Path | None,
-                   state: State) -> list[Diagnostic]:
-    """The table of contents and the issue PDF, when anything they show has changed."""
+@dataclass
+class IssuePlan:
+    """The issue-wide outputs: whether they need making, and what they show."""
+    key: str
+    entries: list[Entry]
+    contents_html: str | None       # None: the table of contents and issue PDF are up to date
+    contents_made: bool = False
+    contents_error: str = ""
+
+
+def _plan_issue_outputs(issue: Issue, profile, outcomes: list[Outcome], out: Path, templates: Path | None,
+                        state: State) -> IssuePlan:
     built = [o for o in outcomes if o.ok and o.placement]
     entries = [Entry(o.name, o.result["title"], tuple(o.result["authors"]), o.result.get("label", ""), o.placement)
                for o in built]
     key = combine([_final_key(o) for o in built], issue.manifest.model_dump(mode="json"),
                   [o.name for o in built], [(e.title, e.authors) for e in entries])
-    pdf = out / f"{issue.name}.pdf"
-    if state.issue == key and pdf.is_file() and (out / "index.html").is_file():
+    if state.issue == key and (out / f"{issue.name}.pdf").is_file() and (out / "index.html").is_file():
+        return IssuePlan(key, entries, None)
+    return IssuePlan(key, entries, contents_html(issue, profile, entries, templates) if entries else "")
+
+
+def _write_issue_outputs(issue: Issue, profile, out: Path, templates: Path | None, state: State,
+                         plan: IssuePlan) -> list[Diagnostic]:
+    """The table of contents and the issue PDF (from the contents pages a worker made), when they changed."""
+    if plan.contents_html is None:
         return []
-    write_contents(issue, profile, entries, out, templates)
-    if entries:
-        results = []
-        pool.run(render_contents, [(contents_html(issue, profile, entries, templates), out)], 1,
-                 lambda index: None, lambda index, result: results.append(result))
-        if results[0].get("status") != "ok":
+    write_contents(issue, profile, plan.entries, out, templates)
+    if plan.entries:
+        if not plan.contents_made:
             return [Diagnostic("CP204", Severity.ERROR, f"the issue PDF could not be made: the contents pages "
-                               f"failed ({results[0].get('error', 'a crash')})", Location(issue.file),
+                               f"failed ({plan.contents_error})", Location(issue.file),
                                "the articles were built; see the message")]
-        write_issue_pdf(issue, profile, entries, out, out / ".cache" / "contents.pdf")
-    state.issue, state.dirty = key, True
+        write_issue_pdf(issue, profile, plan.entries, out, out / ".cache" / "contents.pdf")
+    state.issue, state.dirty = plan.key, True
     return []
 
 

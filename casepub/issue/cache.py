@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,7 +106,3 @@ class ArticleCache:
         if pdf is not None:
             write_atomic(self.pdf(key), pdf)
         write_atomic(self.sidecar(key), json.dumps(result, ensure_ascii=False))  # last: it vouches for the PDF
-
-
-def exists(path: Path) -> bool:
-    return os.path.isfile(path)
