@@ -125,7 +125,7 @@ def _walk(root: Path) -> list[Path]:
 
 
 def run_check(folders: Sequence[Path], output: str, strict: bool, deep: bool) -> int:
-    results = [_guarded(folder, lambda: check_case(folder, deep=deep)) for folder in folders]
+    results = [_guarded(folder, check_case, folder, deep=deep) for folder in folders]
     diagnostics = _print_diagnostics(results, output)
     if output == "text":
         print(_summary("checked", len(folders), diagnostics))
@@ -170,7 +170,7 @@ def run_render(folders: Sequence[Path], args) -> int:
     args.output = args.output or Path("build")
     if "pdf" in args.to:
         _warn_if_subsetting_falls_back()
-    results = [_guarded(folder, lambda: render_case(folder, args.output, args.to, args.templates)) for folder in folders]
+    results = [_guarded(folder, render_case, folder, args.output, args.to, args.templates) for folder in folders]
     diagnostics = _print_diagnostics(results, args.format)
     if args.command == "build":
         render_index(results, args.output, title=f"casepub build of {args.folder}")
@@ -212,9 +212,10 @@ def _print_diagnostics(results, output: str) -> list[Diagnostic]:
     return diagnostics
 
 
-def _guarded(folder: Path, work):
+def _guarded(folder: Path, work, *args, **kwargs):
+    """work(*args, **kwargs), or a CP999 diagnostic for this case if casepub has a bug."""
     try:
-        return work()
+        return work(*args, **kwargs)
     except Exception as error:  # a bug in casepub: say so, and go on with the other cases
         bug = Diagnostic("CP999", Severity.ERROR, f"internal error: {type(error).__name__}: {error}",
                          Location(folder / CASE_FILE), "this is a bug in casepub; please report it with this case")

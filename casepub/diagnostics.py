@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 KeyPath = tuple[str | int, ...]
@@ -36,7 +36,7 @@ def _display_path(path: Path, relative_to: Path | None) -> str:
         return str(path)
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 

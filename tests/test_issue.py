@@ -181,9 +181,12 @@ def test_a_killed_build_leaves_whole_files_and_the_next_run_continues_from_the_c
 
     out = issue.parent / "out"
     command = [str(Path(sys.executable).with_name("casepub")), "build", str(issue), "-o", str(out), "-q"]
-    for delay in (0.4, 0.9, 1.4, 1.9, 2.6):
+    sidecars = out / ".cache" / "articles"
+    for delay in (0.4, 0.9, 1.4, 1.9, None):  # None: as soon as the first article is in the cache
         process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL)
-        time.sleep(delay)
+        deadline = time.monotonic() + (delay if delay is not None else 60)
+        while time.monotonic() < deadline and (delay is not None or not list(sidecars.glob("*.json"))):
+            time.sleep(0.02)
         os.killpg(process.pid, signal.SIGKILL)  # the whole group: the build and its workers
         process.wait()
         assert _complete(out) == [], delay
