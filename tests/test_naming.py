@@ -36,6 +36,18 @@ def test_given_family_and_diacritics():
     assert author_initials(authors) == ("ŁN", "VAN", "JN", "JPD")
 
 
+def test_decomposed_letters_count_as_one(tmp_path):
+    from casepub import load_case
+    from conftest import REFERENCE, edit
+    import shutil
+
+    shutil.copytree(REFERENCE, tmp_path / "case")
+    edit(tmp_path / "case", "  - name: Wentao Wang\n", "  - name: E\u0301mile Nguye\u0302\u0303n\n")
+    case = load_case(tmp_path / "case").case
+    assert case.meta.authors[0].name == "Émile Nguyễn"
+    assert author_initials(case.meta.authors)[0] == "ÉN"
+
+
 def test_hand_set_initials_are_kept_and_others_move_aside():
     authors = [Author(name="Dingjun Hao", initials="DH"), Author(name="Dan Hu")]
     assert author_initials(authors) == ("DH", "DaH")

@@ -1,6 +1,7 @@
 """Read a case folder: case.md's YAML front matter into the model, the rest as the Markdown body."""
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,7 +71,8 @@ def _read_text(folder: Path, file: Path) -> tuple[str, Diagnostic | None]:
     if not text.strip():
         return "", _error("CP002", Location(file), "case.md is empty",
                           "start with '---', the front matter keys, '---', then the case text")
-    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+    # NFC: "é" typed as e + combining accent reads as the one letter (initials, matching, fonts).
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")), None
 
 
 def _split_front_matter(text: str, file: Path) -> tuple[str, Body] | Diagnostic:
