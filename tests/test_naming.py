@@ -37,9 +37,11 @@ def test_given_family_and_diacritics():
 
 
 def test_decomposed_letters_count_as_one(tmp_path):
-    from casepub import load_case
-    from conftest import REFERENCE, edit
     import shutil
+
+    from conftest import REFERENCE, edit
+
+    from casepub import load_case
 
     shutil.copytree(REFERENCE, tmp_path / "case")
     edit(tmp_path / "case", "  - name: Wentao Wang\n", "  - name: E\u0301mile Nguye\u0302\u0303n\n")
