@@ -205,3 +205,10 @@ def test_a_killed_build_leaves_whole_files_and_the_next_run_continues_from_the_c
     assert _complete(out) == [] and not list(out.rglob("*.tmp"))
     report = json.loads((out / "report.json").read_text())
     assert report["summary"]["ok"] == 3 and report["summary"]["cached"] >= 1
+
+
+def test_the_bundled_example_issue_builds(tmp_path):
+    from conftest import ROOT
+
+    build = build_issue(ROOT / "issues" / "2026-12.yaml", tmp_path / "out")
+    assert build.ok and pages_of(build) == {"t12-osteonecrosis": (1901, 1902)}
