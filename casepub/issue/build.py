@@ -81,7 +81,8 @@ def build_issue(manifest: Path, out: Path | None = None, jobs: int | None = None
             outcome.placement = placement
         plan = _plan_issue_outputs(issue, profile, outcomes, out, templates, state)
         _finish(outcomes, out, templates, workers_pool, state, progress, plan)
-    problems = _write_issue_outputs(issue, profile, out, templates, state, plan)
+    problems = _write_issue_outputs(issue, profile, out, templates, state, plan,
+                                    [o.name for o in outcomes if not o.ok])
     build = IssueBuild(issue, out, outcomes, list(issue.diagnostics) + problems, time.perf_counter() - started)
     write_report(build)
     state.save()
@@ -214,10 +215,14 @@ def _plan_issue_outputs(issue: Issue, profile, outcomes: list[Outcome], out: Pat
 
 
 def _write_issue_outputs(issue: Issue, profile, out: Path, templates: Path | None, state: State,
-                         plan: IssuePlan) -> list[Diagnostic]:
+                         plan: IssuePlan, failed: list[str]) -> list[Diagnostic]:
     """The table of contents and the issue PDF (from the contents pages a worker made), when they changed."""
     if plan.contents_html is None:
         return []
+    numbering_failed = [e.name for e in plan.entries if e.name in failed]
+    if numbering_failed:  # its numbered PDF is not there to put in the issue
+        return [Diagnostic("CP204", Severity.ERROR, f"the issue PDF was not made: {', '.join(numbering_failed)} "
+                           "could not be numbered", Location(issue.file), "see that article's diagnostics")]
     write_contents(issue, profile, plan.entries, out, templates)
     if plan.entries:
         if not plan.contents_made:
