@@ -43,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                        help="issue builds: worker processes (default: the number of cores)")
     build.add_argument("--quiet", "-q", action="store_true", help="issue builds: no progress, only the summary")
+    build.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
+                       help="issue builds: the time one article may take before it is stopped (default 300)")
     schema = commands.add_parser("schema", help="print the JSON Schema of the case front matter or the issue manifest")
     schema.add_argument("kind", choices=("case", "issue"))
     for command in (render, build):
@@ -144,7 +146,8 @@ def run_issue(args) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs takes a number of processes, 1 or more")
-    build = build_issue(args.folder, args.output, args.jobs, args.templates, make_progress(args.quiet))
+    build = build_issue(args.folder, args.output, args.jobs, args.templates, make_progress(args.quiet),
+                        args.timeout)
     diagnostics = _print_diagnostics([build] + build.outcomes, args.format)
     if args.format == "text" and build.issue is not None:
         print(_issue_summary(build))

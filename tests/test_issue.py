@@ -157,6 +157,27 @@ def crash_on_two(job: str) -> dict:
     return {"status": "ok", "job": job}
 
 
+def stuck_on_two(job: str) -> dict:
+    if job == "two":
+        import time
+
+        time.sleep(120)  # a case that makes the renderer hang
+    return {"status": "ok", "job": job}
+
+
+def test_a_job_that_hangs_is_stopped_and_the_others_go_on():
+    import time
+
+    jobs, results = ["one", "two", "three", "four", "five"], {}
+    started = time.monotonic()
+    pool.run(stuck_on_two, jobs, 2, lambda index: None, lambda index, result: results.__setitem__(jobs[index], result),
+             timeout=1.5)
+    assert time.monotonic() - started < 20
+    assert {name: result["status"] for name, result in results.items()} == {
+        "one": "ok", "two": "failed", "three": "ok", "four": "ok", "five": "ok"}
+    assert results["two"]["timed_out"] and "longer than 2 s" in results["two"]["message"]
+
+
 def test_a_worker_that_dies_costs_only_its_own_job():
     jobs, results = ["one", "two", "three", "four"], {}
     pool.run(crash_on_two, jobs, 2, lambda index: None, lambda index, result: results.__setitem__(jobs[index], result))

@@ -62,7 +62,7 @@ class IssueBuild:
 
 
 def build_issue(manifest: Path, out: Path | None = None, jobs: int | None = None, templates: Path | None = None,
-                progress: PlainProgress | None = None) -> IssueBuild:
+                progress: PlainProgress | None = None, timeout: float = pool.TIMEOUT) -> IssueBuild:
     started = time.perf_counter()
     issue, problems = load_issue(manifest)
     if issue is None:
@@ -74,7 +74,7 @@ def build_issue(manifest: Path, out: Path | None = None, jobs: int | None = None
     state = State.load(out / ".state.json")
     outcomes = _outcomes(issue, state, out, templates)
     profile = STORE.get(issue.manifest.journal, issue.file.parent).profile
-    with progress, pool.Workers(workers) as workers_pool:
+    with progress, pool.Workers(workers, timeout) as workers_pool:
         _render(outcomes, out, templates, workers_pool, progress)
         lengths = [o.result.get("pages") if o.ok else None for o in outcomes]
         for outcome, placement in zip(outcomes, paginate(issue, lengths, profile.page.start_on == "recto")):
@@ -175,9 +175,10 @@ def _final_key(outcome: Outcome) -> str:
 
 
 def _with_crash(result: dict, outcome: Outcome) -> dict:
-    if not result.get("crashed"):
+    """A job the pool gave up on (it crashed twice, or took too long) as a diagnostic on its case."""
+    if not (result.get("crashed") or result.get("timed_out")):
         return result
-    crash = Diagnostic("CP998", Severity.ERROR, "the renderer crashed on this case (twice)",
+    crash = Diagnostic("CP998", Severity.ERROR, f"this case could not be rendered: {result['message']}",
                        Location(outcome.article.folder / "case.md"),
                        "the other cases were built; report this case to the casepub developers")
     from casepub.issue.work import pack

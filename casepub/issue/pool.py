@@ -1,24 +1,30 @@
-"""Worker processes for a build; a crashed worker costs only its own case.
+"""Worker processes for a build; a crashed or hung worker costs only its own case.
 
 Workers come from a forkserver that has imported WeasyPrint, pikepdf and
 casepub's rendering once, so each starts ready; the same workers serve every
 phase of a build, keeping their templates and profiles loaded. A worker is
 replaced after MAX_TASKS jobs, which keeps memory flat over long builds. At
 most one job per worker is in flight, so the jobs in progress are exactly those
-running. If a worker dies (a segfault in a native library, the kernel's OOM
-killer), the jobs that were running are tried once more alone, and fail if they
-crash again.
+running.
+
+When a job runs longer than the time limit, the workers are stopped, that job
+fails, and the others go on in fresh workers. When a worker dies (a segfault in
+a native library, the kernel's OOM killer), the jobs that were running are tried
+once more alone, and fail if they crash again.
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 
 MAX_TASKS = 40
+TIMEOUT = 300.0  # seconds one job may take
 PRELOAD = ["casepub.issue.work", "casepub.render.pdf", "pikepdf"]
 
 Task = tuple[Callable, object]   # (function, job): run as function(job) in a worker
@@ -59,11 +65,25 @@ def _executor(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(workers, mp_context=_context(), max_tasks_per_child=MAX_TASKS)
 
 
+def _stop(executor: ProcessPoolExecutor) -> None:
+    """Stop the workers now, running jobs included (ProcessPoolExecutor has no public way to)."""
+    for process in list(getattr(executor, "_processes", {}).values()):
+        process.kill()
+    executor.shutdown(wait=False, cancel_futures=True)
+
+
+@dataclass(frozen=True)
+class _Interrupted:
+    unfinished: list[int]       # jobs that did not finish, the culprits excepted
+    overdue: list[int]          # jobs over the time limit (empty: a worker crashed, culprit unknown)
+
+
 class Workers:
     """A pool for one build, started when the first task comes, shut down at the end."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, timeout: float = TIMEOUT):
         self.workers = max(1, workers)
+        self.timeout = timeout
         self._executor: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Workers:
@@ -75,44 +95,66 @@ class Workers:
 
     def run(self, tasks: Sequence[Task], started: Callable[[int], None], done: Callable[[int, dict], None]) -> None:
         """Run each task; call started(i) when task i starts and done(i, result) when it ends."""
-        if not tasks:
-            return
-        if self._executor is None:
-            self._executor = _executor(self.workers)
-        crashed = _drain(self._executor, tasks, list(range(len(tasks))), self.workers, started, done)
-        if crashed:
-            self._executor.shutdown(wait=False, cancel_futures=True)
+        queue = list(range(len(tasks)))
+        while queue:
+            if self._executor is None:
+                self._executor = _executor(self.workers)
+            interrupted = _drain(self._executor, tasks, queue, self.workers, self.timeout, started, done)
+            if interrupted is None:
+                return
+            _stop(self._executor)
             self._executor = None
-        for index in crashed:  # alone, in a fresh worker: a crash now is the task's own
-            with _executor(1) as alone:
-                if _drain(alone, tasks, [index], 1, started, done):
-                    done(index, {"status": "failed", "crashed": True, "seconds": 0, "diagnostics": []})
+            for index in interrupted.overdue:
+                done(index, _failure("timed_out", f"it took longer than {self.timeout:.0f} s"))
+            if interrupted.overdue:
+                queue = interrupted.unfinished  # they were stopped with the culprit: run them again
+                continue
+            for index in interrupted.unfinished:  # a crash, culprit unknown: each alone in a fresh worker
+                with _executor(1) as alone:
+                    again = _drain(alone, tasks, [index], 1, self.timeout, started, done)
+                    if again is not None:
+                        _stop(alone)
+                        reason = "timed_out" if again.overdue else "crashed"
+                        done(index, _failure(reason, "the renderer crashed" if reason == "crashed" else
+                                             f"it took longer than {self.timeout:.0f} s"))
+            return
 
 
 def run(function: Callable, jobs: Sequence, workers: int, started: Callable[[int], None],
-        done: Callable[[int, dict], None]) -> None:
+        done: Callable[[int, dict], None], timeout: float = TIMEOUT) -> None:
     """Run function(job) for each job in a pool of its own."""
-    with Workers(workers) as pool:
+    with Workers(workers, timeout) as pool:
         pool.run([(function, job) for job in jobs], started, done)
 
 
-def _drain(executor, tasks: Sequence[Task], pending: list[int], workers: int, started, done) -> list[int]:
-    running: dict[Future, int] = {}
+def _failure(reason: str, message: str) -> dict:
+    return {"status": "failed", reason: True, "message": message, "seconds": 0, "diagnostics": []}
+
+
+def _drain(executor, tasks: Sequence[Task], pending: list[int], workers: int, timeout: float, started,
+           done) -> _Interrupted | None:
+    running: dict[Future, tuple[int, float]] = {}
     queue = list(pending)
     while queue or running:
         while queue and len(running) < workers:
             index = queue.pop(0)
             try:
                 function, job = tasks[index]
-                running[executor.submit(function, job)] = index
+                running[executor.submit(function, job)] = (index, time.monotonic())
             except BrokenProcessPool:
-                return sorted(set(running.values()) | {index} | set(queue))
+                return _Interrupted(sorted({i for i, _ in running.values()} | {index} | set(queue)), [])
             started(index)
-        finished, _ = wait(running, return_when=FIRST_COMPLETED)
+        oldest = min(start for _, start in running.values())
+        finished, _ = wait(running, timeout=max(0.0, oldest + timeout - time.monotonic()),
+                           return_when=FIRST_COMPLETED)
+        if not finished:
+            overdue = [i for i, start in running.values() if time.monotonic() - start >= timeout]
+            others = [i for i, _ in running.values() if i not in overdue]
+            return _Interrupted(sorted(others + queue), overdue)
         for future in finished:
-            index = running.pop(future)
+            index, _ = running.pop(future)
             try:
                 done(index, future.result())
             except BrokenProcessPool:
-                return sorted(set(running.values()) | {index} | set(queue))
-    return []
+                return _Interrupted(sorted({i for i, _ in running.values()} | {index} | set(queue)), [])
+    return None
