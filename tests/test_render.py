@@ -247,3 +247,18 @@ def test_doi_and_date_reach_the_meta_tags_and_the_pdf(reference_copy, tmp_path):
     meta = {(m.get("name"), m.get("content")) for m in tree.iter("meta")}
     assert {("citation_doi", "10.1016/j.spinee.2026.09.001"), ("citation_publication_date", "2026/12/01")} <= meta
     assert PdfReader(result.outputs["pdf"]).metadata.creation_date.date().isoformat() == "2026-12-01"
+
+
+def test_an_image_with_too_many_pixels_is_refused_before_rendering(reference_copy, tmp_path, capsys):
+    import time
+
+    from casepub.__main__ import main
+    from test_bad_input import png_header_only
+
+    (reference_copy / "figures" / "huge.png").write_bytes(png_header_only(10_000, 10_000))  # 100 megapixels
+    edit(reference_copy, "image: figures/a-mri-t2.png", "image: figures/huge.png")
+    started = time.perf_counter()
+    assert main(["render", str(reference_copy), "-o", str(tmp_path / "out")]) == 1
+    assert time.perf_counter() - started < 2  # WeasyPrint took 6.9 s and 823 MB for such a file
+    assert "10000x10000 pixels, more than the 40,000,000 allowed" in capsys.readouterr().out
+    assert not (tmp_path / "out" / "case").exists()
