@@ -21,6 +21,7 @@ from pathlib import Path
 
 from synthetic import make_case, make_images
 
+
 def bench_in_process(cases: list[Path]) -> tuple[float, int]:
     from casepub import check_case
 

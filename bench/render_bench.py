@@ -40,7 +40,7 @@ def warm_seconds(out: Path, runs: int = 10) -> tuple[float, float]:
     for formats, times in ((("html", "pdf"), pdf), (("html",), html)):
         for _ in range(runs):
             started = time.perf_counter()
-            assert render_case(CASE, out, formats).ok
+            assert render_case(CASE, out, formats=formats).ok
             times.append(time.perf_counter() - started)
     return statistics.median(pdf), statistics.median(html)
 

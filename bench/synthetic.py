@@ -12,8 +12,9 @@ FAMILY = ["Wang", "Duan", "Wei", "Wu", "Núñez", "Nowak", "Øster", "Nguyễn",
           "Raman", "Álvarez", "Dvořák", "Tanaka", "Adébáyọ̀", "Wójcik", "Trần", "Silva"]
 CITIES = [("Xi'an", "China", "710054"), ("Kraków", "Poland", "31-008"), ("São Paulo", "Brazil", "01310-100"),
           ("Århus", "Denmark", "8000"), ("Hà Nội", "Vietnam", "100000"), ("Zürich", "Switzerland", "8091")]
-WORDS = ("the patient reported pain after the fall and imaging showed a fracture of the vertebral body with "
-         "edema and the treatment was conservative for several weeks before surgery was considered").split()
+WORDS = ["the", "patient", "reported", "pain", "after", "the", "fall", "and", "imaging", "showed", "a", "fracture",
+         "of", "the", "vertebral", "body", "with", "edema", "and", "the", "treatment", "was", "conservative", "for",
+         "several", "weeks", "before", "surgery", "was", "considered"]
 # Staff settings for a synthetic issue: several figures per article.
 JOURNAL_SETTINGS = ("article-types:\n  images-of-spine-care:\n    limits:\n      figures: 3\n      panels: 18\n"
                     "      words: 9000\n")

@@ -11,7 +11,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from casepub import CASE_FILE, Checked, Diagnostic, Location, Severity, __version__, check_case
+from casepub import CASE_FILE, Checked, Diagnostic, Location, __version__, check_case
+from casepub.words import counted
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 _SKIP_FOLDERS = {"build", "journals", "node_modules", "__pycache__"}
@@ -31,12 +32,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"casepub {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     check = commands.add_parser("check", help="check cases against their journal's rules")
-    check.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a case folder, or a folder holding cases")
+    check.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH",
+                       help="a case folder, or a folder holding cases (default: the current folder)")
     check.add_argument("--format", choices=("text", "json"), default="text", help="how to print diagnostics")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     check.add_argument("--deep", action="store_true", help="decode every image fully (slower)")
     render = commands.add_parser("render", help="render cases as HTML and PDF")
-    render.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a case folder, or a folder holding cases")
+    render.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH",
+                        help="a case folder, or a folder holding cases (default: the current folder)")
     build = commands.add_parser("build", help="render every case under DIR with an index page, or an issue")
     build.add_argument("folder", nargs="?", type=Path, default=Path("cases"), metavar="DIR|ISSUE.yaml",
                        help="the folder holding the cases (default: cases/), or an issue manifest")
@@ -47,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="issue builds: the time one article may take before it is stopped (default 300)")
     schema = commands.add_parser("schema", help="print the JSON Schema of the case front matter or the issue manifest")
     schema.add_argument("kind", choices=("case", "issue"))
+    explain = commands.add_parser("explain", help="what a diagnostic code means, with an example and the fix")
+    explain.add_argument("codes", nargs="*", metavar="CODE", help="a code (CP021) or rule name (author-disclosure); "
+                         "none: list every code")
     for command in (render, build):
         command.add_argument("-o", "--output", type=Path, default=None, metavar="DIR",
                              help="where to write (default: build/, or build/<issue>/ for an issue)")
@@ -71,6 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "schema":
             print(json.dumps(json_schema(args.kind), indent=2, ensure_ascii=False))
             return EXIT_OK
+        if args.command == "explain":
+            return run_explain(args.codes)
         if args.command == "build" and args.folder.suffix in (".yaml", ".yml"):
             return run_issue(args)
         folders = find_cases(args.paths if args.command != "build" else [args.folder])
@@ -78,12 +86,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError(f"--templates {args.templates} is not a folder")
     except UsageError as error:
         print(f"casepub: error: {error}", file=sys.stderr)
-        print("usage: casepub check PATH... | render PATH... [-o DIR] [--to html,pdf] | build [DIR | ISSUE.yaml] "
-              "| schema case|issue  (casepub COMMAND --help for more)", file=sys.stderr)
+        print("usage: casepub check [PATH...] | render [PATH...] [-o DIR] [--to html,pdf] | build [DIR | ISSUE.yaml] "
+              "| explain [CODE...] | schema case|issue  (casepub COMMAND --help for more)", file=sys.stderr)
         return EXIT_USAGE
     if args.command == "check":
-        return run_check(folders, args.format, args.strict, args.deep)
+        return run_check(folders, output=args.format, strict=args.strict, deep=args.deep)
     return run_render(folders, args)
+
+
+def run_explain(words: Sequence[str]) -> int:
+    from casepub.codes import CODES, lookup
+
+    if not words:
+        for entry in CODES.values():
+            print(f"{entry.code}  {entry.name:<24} {entry.severity.value:<8} {entry.summary}")
+        return EXIT_OK
+    entries = [lookup(word) for word in words]
+    unknown = [word for word, entry in zip(words, entries) if entry is None]
+    if unknown:
+        raise UsageError(f"no diagnostic code or rule named {', '.join(unknown)} (casepub explain lists them)")
+    print("\n".join(entry.explain() for entry in entries if entry is not None), end="")
+    return EXIT_OK
 
 
 def json_schema(kind: str) -> dict:
@@ -126,7 +149,7 @@ def _walk(root: Path) -> list[Path]:
     return sorted(cases)
 
 
-def run_check(folders: Sequence[Path], output: str, strict: bool, deep: bool) -> int:
+def run_check(folders: Sequence[Path], *, output: str, strict: bool, deep: bool) -> int:
     results = [_guarded(folder, check_case, folder, deep=deep) for folder in folders]
     diagnostics = _print_diagnostics(results, output)
     if output == "text":
@@ -146,8 +169,8 @@ def run_issue(args) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs takes a number of processes, 1 or more")
-    build = build_issue(args.folder, args.output, args.jobs, args.templates, make_progress(args.quiet),
-                        args.timeout)
+    build = build_issue(args.folder, out=args.output, jobs=args.jobs, templates=args.templates,
+                        progress=make_progress(args.quiet), timeout=args.timeout)
     diagnostics = _print_diagnostics([build] + build.outcomes, args.format)
     if args.format == "text" and build.issue is not None:
         print(_issue_summary(build))
@@ -173,7 +196,8 @@ def run_render(folders: Sequence[Path], args) -> int:
     args.output = args.output or Path("build")
     if "pdf" in args.to:
         _warn_if_subsetting_falls_back()
-    results = [_guarded(folder, render_case, folder, args.output, args.to, args.templates) for folder in folders]
+    results = [_guarded(folder, render_case, folder, args.output, formats=args.to, templates=args.templates)
+               for folder in folders]
     diagnostics = _print_diagnostics(results, args.format)
     if args.command == "build":
         render_index(results, args.output, title=f"casepub build of {args.folder}")
@@ -193,7 +217,7 @@ def _rendered_line(result) -> str:
     if not _ok(result):
         return f"not rendered: {result.folder} (it has errors)"
     files = ", ".join(str(path) for path in result.outputs.values())
-    pages = f"{result.pages} page{'s' if result.pages != 1 else ''}, " if result.pages else ""
+    pages = f"{counted(result.pages, 'page')}, " if result.pages else ""
     return f"rendered {result.folder} -> {files} ({pages}{result.seconds:.2f} s)"
 
 
@@ -208,7 +232,7 @@ def _warn_if_subsetting_falls_back() -> None:
 def _print_diagnostics(results, output: str) -> list[Diagnostic]:
     diagnostics = _unique(d for result in results for d in result.diagnostics)
     if output == "json":
-        print(json.dumps([d.to_dict() for d in diagnostics], indent=2, ensure_ascii=False))
+        print(json.dumps([d.to_json(Path.cwd()) for d in diagnostics], indent=2, ensure_ascii=False))
     else:
         for diagnostic in diagnostics:
             print(diagnostic.format())
@@ -220,7 +244,7 @@ def _guarded(folder: Path, work, *args, **kwargs):
     try:
         return work(*args, **kwargs)
     except Exception as error:  # a bug in casepub: say so, and go on with the other cases
-        bug = Diagnostic("CP999", Severity.ERROR, f"internal error: {type(error).__name__}: {error}",
+        bug = Diagnostic("CP999", f"internal error: {type(error).__name__}: {error}",
                          Location(folder / CASE_FILE), "this is a bug in casepub; please report it with this case")
         return Checked(folder, None, None, [bug])
 
@@ -233,12 +257,7 @@ def _unique(diagnostics) -> list[Diagnostic]:
 def _summary(verb: str, cases: int, diagnostics: Sequence[Diagnostic]) -> str:
     errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
-    noun = "case" if cases == 1 else "cases"
-    return f"{verb} {cases} {noun}: {_count(errors, 'error')}, {_count(warnings, 'warning')}"
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+    return f"{verb} {counted(cases, 'case')}: {counted(errors, 'error')}, {counted(warnings, 'warning')}"
 
 
 if __name__ == "__main__":

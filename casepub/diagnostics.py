@@ -1,20 +1,42 @@
 """Locations and diagnostics: what every stage reports, in one shape."""
 from __future__ import annotations
 
+import json
 import os
+import re
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
+from typing import Any
+
+from casepub.codes import CODES, Severity
 
 KeyPath = tuple[str | int, ...]
 
 
+_PLAIN_KEY = re.compile(r"[^.\[\]\"]+")
+_KEY_PART = re.compile(r'\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]|\.?([^.\[\]"]+)')
+
+
 def format_key_path(path: KeyPath) -> str:
-    """("authors", 1, "disclosure") -> "authors[1].disclosure"."""
+    """("authors", 1, "disclosure") -> "authors[1].disclosure"; a key with dots or brackets is quoted: ["a.b"]."""
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif not _PLAIN_KEY.fullmatch(part):
+            out += f"[{json.dumps(part)}]"
+        else:
+            out += f".{part}" if out else part
     return out
+
+
+def parse_key_path(text: str) -> KeyPath:
+    """The inverse of format_key_path."""
+    parts: list[str | int] = []
+    for match in _KEY_PART.finditer(text):
+        index, quoted, plain = match.groups()
+        parts.append(int(index) if index is not None else json.loads(quoted) if quoted is not None else plain)
+    return tuple(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,19 +58,51 @@ def _display_path(path: Path, relative_to: Path | None) -> str:
         return str(path)
 
 
-class Severity(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
+Position = tuple[Path, int, int]  # file, line, column (1-based)
+
+
+@dataclass(frozen=True)
+class SourceMap:
+    """Where each key path was written: the position of its value and of its key."""
+    file: Path
+    values: dict[KeyPath, Position]
+    keys: dict[KeyPath, Position]
+
+    def locate(self, path: KeyPath, key: bool = False) -> Location:
+        """The location of `path`, or of its nearest written ancestor when it was not written."""
+        table = self.keys if key else self.values
+        probe = tuple(path)
+        while probe not in table and probe:
+            probe = probe[:-1]
+            table = self.values
+        file, line, column = table.get(probe, (self.file, 1, 1))
+        return Location(file, line, column, tuple(path))
+
+    def overlaid(self, overlay: SourceMap) -> SourceMap:
+        """This map with `overlay`'s positions winning: for data merged from two files."""
+        return SourceMap(overlay.file, {**self.values, **overlay.values}, {**self.keys, **overlay.keys})
 
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
+    """A problem found, located. Its severity is the code's default (casepub/codes.py) unless given:
+    a journal profile can make a rule's problems warnings or errors."""
     code: str
-    severity: Severity
     message: str
     location: Location
     hint: str = ""
-    rule: str = ""
+    severity: Severity = None  # type: ignore[assignment]  # filled from the code table
+
+    def __post_init__(self) -> None:
+        entry = CODES.get(self.code)
+        if entry is None:
+            raise ValueError(f"unknown diagnostic code {self.code!r}: add it to casepub/codes.py")
+        object.__setattr__(self, "severity", Severity(self.severity or entry.severity))
+
+    @property
+    def rule(self) -> str:
+        """The code's name, as profiles and `casepub explain` know it."""
+        return CODES[self.code].name
 
     @property
     def is_error(self) -> bool:
@@ -59,19 +113,19 @@ class Diagnostic:
         head = f"{self.location.display(relative_to)}: {self.severity.value} {self.code} {self.message}"
         return f"{head}\n  hint: {self.hint}" if self.hint else head
 
-    def to_dict(self, relative_to: Path | None = None) -> dict:
+    def to_json(self, relative_to: Path | None = None) -> dict[str, Any]:
+        """The one serialisation, for `--format json`, reports and the issue build's cache.
+        `relative_to`: show the file relative to it; None keeps the path as it is."""
         loc = self.location
-        return {
-            "code": self.code,
-            "severity": self.severity.value,
-            "rule": self.rule,
-            "message": self.message,
-            "hint": self.hint,
-            "file": _display_path(loc.file, relative_to),
-            "line": loc.line,
-            "column": loc.column,
-            "key_path": format_key_path(loc.key_path),
-        }
+        file = _display_path(loc.file, relative_to) if relative_to is not None else str(loc.file)
+        return {"code": self.code, "severity": self.severity.value, "rule": self.rule, "message": self.message,
+                "hint": self.hint, "file": file, "line": loc.line, "column": loc.column,
+                "key_path": format_key_path(loc.key_path)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Diagnostic:
+        location = Location(Path(data["file"]), data["line"], data["column"], parse_key_path(data["key_path"]))
+        return cls(data["code"], data["message"], location, data["hint"], Severity(data["severity"]))
 
 
 def sort_key(diagnostic: Diagnostic) -> tuple:

@@ -7,15 +7,17 @@ depends on the journal profile.
 """
 from __future__ import annotations
 
+import ast
 import datetime
+import inspect
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 
-from casepub.diagnostics import KeyPath, Location
-from casepub.load.yamltree import SourceMap
+from casepub.diagnostics import KeyPath, Location, SourceMap
 
 
 def kebab(name: str) -> str:
@@ -30,6 +32,82 @@ def _one_or_many(value: Any) -> Any:
 Texts = Annotated[tuple[str, ...], BeforeValidator(_one_or_many)]
 
 
+# The JSON Schema (`casepub schema case`) is for editors. A field's description is the docstring under
+# it, read only when the schema is made (pydantic's use_attribute_docstrings would read the source at
+# every import). Editors read YAML 1.2, where `0424` is a number and `disclosure:` is null; casepub reads
+# every scalar as text and an empty value as "not given", so the schema lets text be a number and any
+# key that is not required be empty, as the checker does.
+
+def _as_written(schema: dict[str, Any], model: type) -> None:
+    """Describe a Node's properties, and accept in its JSON Schema what the checker accepts."""
+    required = set(schema.get("required", ()))
+    fields = {field.alias or name: (name, field) for name, field in getattr(model, "model_fields", {}).items()}
+    docs = _field_docstrings(model)
+    for key, prop in schema.get("properties", {}).items():
+        name, field = fields.get(key, (key, None))
+        if name in docs and not prop.get("description"):
+            prop["description"] = docs[name]
+        if field is not None and any(getattr(m, "func", None) is _one_or_many for m in field.metadata):
+            prop["anyOf"] = [dict(prop["items"]), _moved(prop)]  # `degrees: MD` as well as `degrees: [MD]`
+        _numbers_are_text(prop)
+        if key not in required:
+            _may_be_empty(prop)
+
+
+def _field_docstrings(model: type) -> dict[str, str]:
+    """Field name -> the string literal written under the field in the class body of `model` or its bases."""
+    docs: dict[str, str] = {}
+    for cls in reversed(getattr(model, "__mro__", ())):
+        if not issubclass(cls, Node) or cls is Node:
+            continue
+        try:
+            body = ast.parse(textwrap.dedent(inspect.getsource(cls))).body[0].body
+        except (OSError, TypeError, SyntaxError, IndexError, AttributeError):
+            continue  # no source (a frozen build): no descriptions
+        for field, doc in zip(body, body[1:]):
+            if (isinstance(field, ast.AnnAssign) and isinstance(field.target, ast.Name)
+                    and isinstance(doc, ast.Expr) and isinstance(doc.value, ast.Constant)
+                    and isinstance(doc.value.value, str)):
+                docs[field.target.id] = inspect.cleandoc(doc.value.value)
+    return docs
+
+
+_ANNOTATIONS = ("title", "description", "default", "examples")
+
+
+def _moved(schema: dict[str, Any]) -> dict[str, Any]:
+    """Take the constraints out of a property's schema, leaving its annotations (description ...)."""
+    return {key: schema.pop(key) for key in list(schema) if key not in _ANNOTATIONS}
+
+
+def _numbers_are_text(schema: Any) -> None:
+    if not isinstance(schema, dict):
+        return
+    if schema.get("type") == "string" and not schema.keys() & {"format", "pattern", "enum", "const"}:
+        schema["type"] = ["string", "number"]
+    for branch in schema.get("anyOf", ()):
+        _numbers_are_text(branch)
+    for key in ("items", "additionalProperties"):
+        _numbers_are_text(schema.get(key))
+
+
+def _may_be_empty(schema: dict[str, Any]) -> None:
+    null = {"type": "null"}
+    if "anyOf" not in schema:
+        schema["anyOf"] = [_moved(schema)]
+    if null not in schema["anyOf"]:
+        schema["anyOf"].append(null)
+
+
+def _fda_status_schema(schema: dict[str, Any], model: type) -> None:
+    """`fda-status: not-applicable` as well as the mapping (FdaStatus._from_text)."""
+    _as_written(schema, model)
+    mapping = {key: schema.pop(key) for key in list(schema) if key not in ("title", "description")}
+    alone = {"type": "string", "enum": list(get_args(FdaStatusName)),
+             "description": "The status alone, short for `{status: <status>}`."}
+    schema["anyOf"] = [alone, mapping]
+
+
 class Node(BaseModel):
     """Base of every front-matter object: frozen, unknown keys refused, kebab-case keys."""
     model_config = ConfigDict(
@@ -38,6 +116,7 @@ class Node(BaseModel):
         alias_generator=kebab,
         populate_by_name=True,
         str_strip_whitespace=True,
+        json_schema_extra=_as_written,
     )
 
     @model_validator(mode="before")
@@ -49,17 +128,29 @@ class Node(BaseModel):
 
 
 class Author(Node):
+    """An author of the case, in print order."""
     name: str | None = None
+    """The author's name as "Given Family" (split at the last space); or write `given` and `family` instead."""
     given: str | None = None
+    """Given name(s), with `family`: for names that are not "Given Family"; not together with `name`."""
     family: str | None = None
+    """Family name, with `given`; not together with `name`."""
     degrees: Texts = ()
+    """Degrees printed after the name, e.g. [MD, PhD]; one degree may be written alone."""
     affiliations: Texts = ()
+    """Ids of the author's entries under the case's `affiliations`, e.g. [spine]; one may be written alone."""
     disclosure: str | None = None
+    """The author's disclosures, e.g. "Nothing to disclose."; printed after the author's initials."""
     equal_contributor: bool = False
+    """true when the author contributed equally with the other authors marked so (at least two)."""
     corresponding: bool = False
+    """true for the corresponding author, who then needs an `email`."""
     email: str | None = None
+    """E-mail address, e.g. name@example.org; required for the corresponding author."""
     orcid: str | None = None
+    """ORCID iD, e.g. 0000-0002-1825-0097 (or https://orcid.org/...); its check digit is verified."""
     initials: str | None = None
+    """Initials for the disclosures line, set by hand; derived from the name when absent (WW; QuW and QiW)."""
 
     @property
     def given_family(self) -> tuple[str, str]:
@@ -75,22 +166,35 @@ class Author(Node):
 
 
 class Affiliation(Node):
+    """An institution authors name by its id; labelled a, b, c ... in order of first use."""
     id: str | None = None
+    """A short id, unique in the case, that authors list under their `affiliations`, e.g. spine."""
     department: str | None = None
+    """The department, printed first, e.g. Department of Spine Surgery."""
     name: Texts = ()
+    """The institution's name, or a list of names printed one per line."""
     address: str | None = None
+    """Street address, e.g. No. 555 East Youyi Rd, Beilin District."""
     city: str | None = None
+    """City, printed with the postal code."""
     postal_code: str | None = None
+    """Postal code; quote it ("0424") or not, it is kept as written."""
     region: str | None = None
+    """State, province or region."""
     country: str | None = None
+    """Country, written out (China, Norway)."""
 
 
 FdaStatusName = Literal["not-applicable", "approved", "off-label", "investigational"]
 
 
 class FdaStatus(Node):
+    """The FDA status of the devices or drugs the case reports: `not-applicable`, or a status with its products."""
+    model_config = ConfigDict(json_schema_extra=_fda_status_schema)
     status: FdaStatusName
+    """not-applicable, approved, off-label or investigational; the journal profile words it."""
     products: Texts = ()
+    """The devices or drugs the status covers; required unless the status is not-applicable."""
 
     @model_validator(mode="before")
     @classmethod
@@ -100,35 +204,61 @@ class FdaStatus(Node):
 
 
 class Panel(Node):
+    """One image of a figure."""
     label: str | None = None
+    """The panel's letter, one capital letter (A, B ...); by default its position: A, B, C ..."""
     image: str | None = None
+    """The image file (PNG, JPEG or TIFF), relative to the case folder, e.g. figures/a-mri.png."""
     alt: str | None = None
+    """Alternative text: what the image shows, for readers who cannot see it."""
 
 
 class Figure(Node):
+    """A figure: its panels and their captions."""
     id: str | None = None
+    """A short id, unique in the case, e.g. fig1; the figure's anchor in the HTML."""
     title: str | None = None
+    """A title for the figure (accepted; not printed yet)."""
     panels: tuple[Panel, ...] = ()
+    """The panels, in order; cited in the text as "Figure A" (one figure) or "Figure 1A" (several)."""
     caption: dict[str, str] = {}
+    """The caption, keyed by a panel label (A) or a range (B-C, printed B–C); every panel captioned once."""
 
 
 class FrontMatter(Node):
+    """The YAML front matter of case.md. Which keys an article needs is set by its journal profile's article type."""
     journal: str
+    """The journal profile's id: built in (the-spine-journal, care) or journals/<id>.yaml beside the cases."""
     article_type: str
+    """An article type of the journal's profile (images-of-spine-care, case-report); it sets the required keys and limits."""
     title: str | None = None
+    """The article's title; Markdown emphasis is allowed."""
     running_title: str | None = None
+    """A short title for running heads (accepted; not printed yet)."""
     date: datetime.date | None = None
+    """The publication date, YYYY-MM-DD, e.g. 2026-12-01; an issue build uses the issue's date."""
     doi: str | None = None
+    """The article's DOI, e.g. 10.1016/j.spinee.2026.09.001; a DOI in an issue manifest takes precedence."""
     lang: str = "en"
+    """The language of the text as a language tag, e.g. en (the default)."""
     abstract: str | None = None
+    """The abstract, as Markdown text."""
     keywords: Texts = ()
+    """Keywords, e.g. [osteonecrosis, vertebroplasty]; one keyword may be written alone."""
     authors: tuple[Author, ...] = ()
+    """The authors, in print order."""
     affiliations: tuple[Affiliation, ...] = ()
+    """The authors' institutions; each has an id that authors list under their `affiliations`."""
     fda_status: FdaStatus | None = None
+    """FDA device/drug status: not-applicable, or {status: approved | off-label | investigational, products: [...]}."""
     conflict_statement: str | None = None
+    """The conflict-of-interest statement."""
     consent_statement: str | None = None
+    """The patient consent statement, e.g.: The patient gave written informed consent for publication."""
     funding: str | None = None
+    """The funding statement, e.g.: This work received no external funding."""
     figures: tuple[Figure, ...] = ()
+    """The figures, in order; their panels are the case's images."""
 
 
 @dataclass(frozen=True)
@@ -151,7 +281,8 @@ class Case:
 
     @property
     def name(self) -> str:
-        return self.folder.name
+        """The case folder's real name (a case rendered as `.` is named after its folder)."""
+        return self.folder.resolve().name
 
     def where(self, path: KeyPath, key: bool = False) -> Location:
         """File, line, column and key path of a front-matter value (or of its key)."""

@@ -25,7 +25,7 @@ def main() -> int:
         print("pdftoppm is missing: run scripts/setup.sh (it installs poppler-utils)", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory() as out:
-        result = render_case(CASE, Path(out), ("pdf",))
+        result = render_case(CASE, Path(out), formats=("pdf",))
         if not result.ok:
             print("\n".join(d.format() for d in result.diagnostics), file=sys.stderr)
             return 1

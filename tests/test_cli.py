@@ -39,9 +39,10 @@ def test_json_output_is_the_same_list(reference_copy, capsys):
     assert set(items[0]) == {"code", "severity", "rule", "message", "hint", "file", "line", "column", "key_path"}
 
 
-def test_usage_errors_exit_2(tmp_path, capsys):
+def test_usage_errors_exit_2(tmp_path, capsys, monkeypatch):
     assert main([]) == 2
-    assert main(["check"]) == 2
+    monkeypatch.chdir(tmp_path)
+    assert main(["check"]) == 2  # the current folder holds no case
     assert main(["check", str(tmp_path / "nowhere")]) == 2
     assert main(["check", str(tmp_path)]) == 2  # no case in it
     assert main(["frobnicate"]) == 2
@@ -74,3 +75,26 @@ def test_the_published_json_schemas_match_the_models(capsys):
     issue = json.loads((ROOT / "schemas" / "issue.schema.json").read_text())
     assert {"journal", "volume", "issue", "date", "first-page", "articles"} <= set(issue["properties"])
     assert set(issue["required"]) == {"journal", "volume", "issue", "date", "articles"}
+
+
+def test_check_and_render_default_to_the_current_folder(reference_copy, monkeypatch, capsys):
+    monkeypatch.chdir(reference_copy)
+    assert main(["check"]) == 0
+    assert capsys.readouterr().out.strip() == "checked 1 case: 0 errors, 0 warnings"
+    assert main(["render", ".", "--to", "html", "-o", "out"]) == 0
+    assert (reference_copy / "out" / "case" / "index.html").is_file()  # named after the folder, not "."
+    assert not (reference_copy / "out" / ".pdf").exists()
+
+
+def test_explain_prints_every_code(capsys):
+    from casepub.codes import CODES
+
+    assert main(["explain", "CP021"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("CP021 author-disclosure (error, a rule")
+    assert "Example:" in out and "Fix: add `disclosure: Nothing to disclose.`" in out
+    assert main(["explain", "panel-cited"]) == 0
+    assert capsys.readouterr().out.startswith("CP053 panel-cited")
+    assert main(["explain"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == len(CODES)
+    assert main(["explain", "CP0xx"]) == 2

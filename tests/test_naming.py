@@ -39,9 +39,8 @@ def test_given_family_and_diacritics():
 def test_decomposed_letters_count_as_one(tmp_path):
     import shutil
 
-    from conftest import REFERENCE, edit
-
     from casepub import load_case
+    from conftest import REFERENCE, edit
 
     shutil.copytree(REFERENCE, tmp_path / "case")
     edit(tmp_path / "case", "  - name: Wentao Wang\n", "  - name: E\u0301mile Nguye\u0302\u0303n\n")

@@ -206,7 +206,7 @@ def test_html_only_does_not_import_weasyprint(tmp_path):
     import sys
 
     code = ("import sys; from pathlib import Path; from casepub.render import render_case; "
-            "r = render_case(Path(sys.argv[1]), Path(sys.argv[2]), ('html',)); "
+            "r = render_case(Path(sys.argv[1]), Path(sys.argv[2]), formats=('html',)); "
             "assert r.ok and 'weasyprint' not in sys.modules and list(r.outputs) == ['html']")
     run = subprocess.run([sys.executable, "-c", code, str(REFERENCE), str(tmp_path)], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
@@ -218,7 +218,7 @@ def test_user_templates_are_searched_first_and_can_extend_the_base(reference_cop
     (templates / "article.html.j2").write_text(
         '{% extends "base/article.html.j2" %}{% block header %}<p class="house">HOUSE STYLE</p>{{ super() }}'
         '{% endblock %}')
-    result = render_case(reference_copy, tmp_path / "out", ("html",), templates)
+    result = render_case(reference_copy, tmp_path / "out", formats=("html",), templates=templates)
     tree = html_tree(result.outputs["html"])
     assert tree.find(".//header/p[@class='house']").text == "HOUSE STYLE"
     assert tree.find(".//header/h1") is not None
@@ -226,11 +226,11 @@ def test_user_templates_are_searched_first_and_can_extend_the_base(reference_cop
 
 def test_panels_are_normalised_once_into_the_cache(reference_copy, tmp_path):
     out = tmp_path / "out"
-    render_case(reference_copy, out, ("html",))
+    render_case(reference_copy, out, formats=("html",))
     cached = sorted((out / ".cache" / "panels").iterdir())
     stamps = [p.stat().st_mtime_ns for p in cached]
     shutil.copytree(reference_copy, tmp_path / "again")
-    render_case(tmp_path / "again", out, ("html",))
+    render_case(tmp_path / "again", out, formats=("html",))
     assert sorted((out / ".cache" / "panels").iterdir()) == cached
     assert [p.stat().st_mtime_ns for p in cached] == stamps
     from PIL import Image
@@ -252,8 +252,9 @@ def test_doi_and_date_reach_the_meta_tags_and_the_pdf(reference_copy, tmp_path):
 def test_an_image_with_too_many_pixels_is_refused_before_rendering(reference_copy, tmp_path, capsys):
     import time
 
-    from casepub.__main__ import main
     from test_bad_input import png_header_only
+
+    from casepub.__main__ import main
 
     (reference_copy / "figures" / "huge.png").write_bytes(png_header_only(10_000, 10_000))  # 100 megapixels
     edit(reference_copy, "image: figures/a-mri-t2.png", "image: figures/huge.png")

@@ -1,9 +1,40 @@
-"""The checks: one module per family of small rules, run in registration order.
+"""The checks: one module per family of small rules, run in the order ORDER gives.
 
-A rule's place is found by its family: authors.py, statements.py (required
-keys, disclosures, FDA status), figures.py, text.py, privacy.py.
+A rule's place is found by its family: statements.py (required keys,
+disclosures, FDA status), authors.py, figures.py, text.py, privacy.py. Its
+code, default severity, summary, example and fix are in casepub/codes.py.
 """
-from casepub.checks import statements, authors, figures, text, privacy  # noqa: F401,I001  (registers the rules, in this order)
-from casepub.checks.registry import RULES, Context, Rule, rule, run
+from __future__ import annotations
 
-__all__ = ["RULES", "Context", "Rule", "rule", "run"]
+from casepub.checks import authors, figures, privacy, statements, text  # noqa: F401  (they register the rules)
+from casepub.checks.registry import Context, Rule, ordered, rule
+from casepub.checks.registry import run as _run
+from casepub.diagnostics import Diagnostic, KeyPath
+from casepub.model import Case
+from casepub.profiles import Profile
+
+ORDER = (
+    # statements
+    "required-keys", "author-disclosure", "fda-products", "fda-wording",
+    # authors and affiliations
+    "author-name", "author-affiliation", "author-degrees", "affiliation-resolves", "affiliation-used",
+    "affiliation-id", "corresponding-email", "author-initials", "equal-contribution", "orcid", "author-limit",
+    # figures and panels
+    "figure-structure", "figure-limit", "caption-keys", "panel-captioned", "citation-resolves", "panel-cited",
+    "panel-alt", "panel-image-file", "panel-image-format", "panel-image-resolution",
+    # text
+    "body-present", "word-limit", "abstract-limit", "title-limit", "keywords-count", "sections",
+    "abbreviation-defined", "typographic-quotes",
+    # de-identification
+    "deid-dates", "deid-phone", "deid-record-numbers", "deid-email", "deid-age", "deid-names",
+)
+RULES: dict[str, Rule] = ordered(ORDER)
+
+
+def run(case: Case, profile: Profile, *, pruned: frozenset[KeyPath] = frozenset(),
+        deep: bool = False) -> list[Diagnostic]:
+    """Every enabled rule's problems, for one case, as diagnostics."""
+    return _run(RULES, case, profile, pruned=pruned, deep=deep)
+
+
+__all__ = ["ORDER", "RULES", "Context", "Rule", "rule", "run"]

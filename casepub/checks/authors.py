@@ -17,7 +17,7 @@ def _who(author, index: int) -> str:
     return f'author "{author.display_name}"' if author.display_name else f"author {index + 1}"
 
 
-@rule("CP020", "author-name")
+@rule("author-name")
 def author_name(ctx: Context):
     """Every author has a name."""
     for index, author in enumerate(ctx.meta.authors):
@@ -29,7 +29,7 @@ def author_name(ctx: Context):
                           "keep `name`, or `given` and `family`, not both", ("authors", index, "name"), key=True)
 
 
-@rule("CP022", "author-affiliation")
+@rule("author-affiliation")
 def author_affiliation(ctx: Context):
     """Every author has at least one affiliation."""
     for index, author in enumerate(ctx.meta.authors):
@@ -39,7 +39,7 @@ def author_affiliation(ctx: Context):
                           ("authors", index, "affiliations"))
 
 
-@rule("CP023", "author-degrees", enabled=False)
+@rule("author-degrees", enabled=False)
 def author_degrees(ctx: Context):
     """Every author lists degrees, where the journal prints them."""
     for index, author in enumerate(ctx.meta.authors):
@@ -49,7 +49,7 @@ def author_degrees(ctx: Context):
                           ("authors", index, "degrees"))
 
 
-@rule("CP024", "affiliation-resolves")
+@rule("affiliation-resolves")
 def affiliation_resolves(ctx: Context):
     """Every affiliation id an author names is defined under `affiliations`."""
     ids = list(dict.fromkeys(a.id for a in ctx.meta.affiliations if a.id))
@@ -63,7 +63,7 @@ def affiliation_resolves(ctx: Context):
                               ("authors", index, "affiliations", position))
 
 
-@rule("CP025", "affiliation-used", severity="warning")
+@rule("affiliation-used")
 def affiliation_used(ctx: Context):
     """Every affiliation is used by some author."""
     used = {name for author in ctx.meta.authors for name in author.affiliations}
@@ -73,7 +73,7 @@ def affiliation_used(ctx: Context):
                           "remove it, or add it to an author's `affiliations`", ("affiliations", index))
 
 
-@rule("CP027", "affiliation-id")
+@rule("affiliation-id")
 def affiliation_id(ctx: Context):
     """Every affiliation has an id, used once, and a name or department."""
     seen: dict[str, int] = {}
@@ -91,7 +91,7 @@ def affiliation_id(ctx: Context):
                           ("affiliations", index))
 
 
-@rule("CP026", "corresponding-email")
+@rule("corresponding-email")
 def corresponding_email(ctx: Context):
     """A corresponding author has an e-mail address; e-mail addresses are well formed."""
     for index, author in enumerate(ctx.meta.authors):
@@ -103,7 +103,7 @@ def corresponding_email(ctx: Context):
                           "write it as name@example.org", ("authors", index, "email"))
 
 
-@rule("CP029", "author-initials")
+@rule("author-initials")
 def initials_unique(ctx: Context):
     """Authors' initials, derived or set by hand, tell them apart."""
     groups: dict[str, list[int]] = defaultdict(list)
@@ -122,7 +122,7 @@ def initials_unique(ctx: Context):
                               "set `initials:` by hand for one of them", ("authors", index))
 
 
-@rule("CP030", "equal-contribution")
+@rule("equal-contribution")
 def equal_contribution(ctx: Context):
     """Equal contribution: none, or at least two authors flagged."""
     flagged = [i for i, author in enumerate(ctx.meta.authors) if author.equal_contributor]
@@ -134,7 +134,7 @@ def equal_contribution(ctx: Context):
                       ("authors", flagged[0], "equal-contributor"))
 
 
-@rule("CP031", "orcid")
+@rule("orcid")
 def orcid(ctx: Context):
     """ORCID iDs are well formed and their check digit is right."""
     for index, author in enumerate(ctx.meta.authors):
@@ -155,7 +155,7 @@ def _orcid_valid(text: str) -> bool:
     return digits[-1] == ("X" if check == 10 else str(check))
 
 
-@rule("CP032", "author-limit")
+@rule("author-limit")
 def author_limit(ctx: Context):
     """No more authors than the article type allows."""
     limit = ctx.article.limits.authors

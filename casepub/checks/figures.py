@@ -22,7 +22,7 @@ def _name(ctx: Context, figure: int, label: str) -> str:
     return f"panel {label}" if len(ctx.meta.figures) == 1 else f"panel {figure + 1}{label}"
 
 
-@rule("CP060", "figure-structure")
+@rule("figure-structure")
 def figure_structure(ctx: Context):
     """Figures have panels; panel labels are single capital letters, each used once; figure ids are unique."""
     ids: set[str] = set()
@@ -47,7 +47,7 @@ def figure_structure(ctx: Context):
                               ("figures", f, "panels", p))
 
 
-@rule("CP061", "figure-limit")
+@rule("figure-limit")
 def figure_limit(ctx: Context):
     """No more figures and panels than the article type allows."""
     limits = ctx.article.limits
@@ -61,7 +61,7 @@ def figure_limit(ctx: Context):
                       "keep the panels that show the case best", ("figures",))
 
 
-@rule("CP052", "caption-keys")
+@rule("caption-keys")
 def caption_keys(ctx: Context):
     """Every caption key names panels of its figure: a label (A) or a range (B-C)."""
     for f, figure in enumerate(ctx.meta.figures):
@@ -69,11 +69,12 @@ def caption_keys(ctx: Context):
             try:
                 ctx.figures.caption_key(f, key)
             except Unresolved as error:
-                yield Problem(f"caption key {key!r} names no panel: {error}", "key the caption by a panel label or a range such as B-C",
+                yield Problem(f"caption key {key!r} names no panel: {error}",
+                              "key the caption by a panel label or a range such as B-C",
                               ("figures", f, "caption", key), key=True)
 
 
-@rule("CP050", "panel-captioned")
+@rule("panel-captioned")
 def panel_captioned(ctx: Context):
     """Every panel is captioned exactly once."""
     for f, figure in enumerate(ctx.meta.figures):
@@ -104,7 +105,7 @@ def _citations(ctx: Context):
             yield block, found
 
 
-@rule("CP054", "citation-resolves")
+@rule("citation-resolves")
 def citation_resolves(ctx: Context):
     """Every figure citation in the body names an existing figure and panel."""
     for block, found in _citations(ctx):
@@ -114,7 +115,7 @@ def citation_resolves(ctx: Context):
             yield Problem(f'"{text}" does not resolve: {error}', "cite a panel the case has", line=line, column=column)
 
 
-@rule("CP053", "panel-cited")
+@rule("panel-cited")
 def panel_cited(ctx: Context):
     """Every panel is cited in the body."""
     cited = {panel for _, found in _citations(ctx) if isinstance(found, Citation) for panel in found.panels}
@@ -125,7 +126,7 @@ def panel_cited(ctx: Context):
                           f'cite it where the text speaks of it, e.g. "({example})"', ("figures", f, "panels", p))
 
 
-@rule("CP059", "panel-alt")
+@rule("panel-alt")
 def panel_alt(ctx: Context):
     """Every panel has alt text, for readers who cannot see it."""
     for f, p, panel, label in _panels(ctx):
@@ -150,7 +151,7 @@ def _inspected(ctx: Context) -> Iterator[tuple[tuple, str, ImageInfo | ImageProb
         yield ("figures", f, "panels", p, "image"), _name(ctx, f, label), cache[(f, p)]
 
 
-@rule("CP055", "panel-image-file")
+@rule("panel-image-file")
 def panel_image_file(ctx: Context):
     """Panel images exist inside the case folder and are regular files."""
     for path, name, result in _inspected(ctx):
@@ -158,7 +159,7 @@ def panel_image_file(ctx: Context):
             yield Problem(f"{name} image: {result.reason}", result.hint, path)
 
 
-@rule("CP056", "panel-image-format")
+@rule("panel-image-format")
 def panel_image_format(ctx: Context):
     """Panel images are PNG, JPEG or TIFF (as the profile allows), decode, and are not oversized."""
     allowed = ctx.profile.images.formats
@@ -170,7 +171,7 @@ def panel_image_format(ctx: Context):
                           f"export it as {allowed[0]}", path)
 
 
-@rule("CP057", "panel-image-resolution")
+@rule("panel-image-resolution")
 def panel_image_resolution(ctx: Context):
     """Panel images have enough pixels to print sharply."""
     minimum = ctx.profile.images.min_pixels

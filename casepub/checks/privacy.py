@@ -58,7 +58,7 @@ def _find(ctx: Context, pattern: re.Pattern, keep=lambda match: True) -> Iterato
                     yield match, {"line": line, "column": column}
 
 
-@rule("CP072", "deid-dates", severity="warning")
+@rule("deid-dates")
 def full_dates(ctx: Context):
     """No full dates (day, month and year) of the patient's care."""
     for match, where in _find(ctx, FULL_DATE):
@@ -70,21 +70,21 @@ def _phone_like(match: re.Match) -> bool:
     return sum(c.isdigit() for c in match.group(0)) >= 9
 
 
-@rule("CP073", "deid-phone", severity="warning")
+@rule("deid-phone")
 def phone_numbers(ctx: Context):
     """No telephone or fax numbers."""
     for match, where in _find(ctx, PHONE, _phone_like):
         yield Problem(f'"{match.group(0)}" looks like a telephone number', "remove it", **where)
 
 
-@rule("CP074", "deid-record-numbers", severity="warning")
+@rule("deid-record-numbers")
 def record_numbers(ctx: Context):
     """No medical record, patient or account numbers."""
     for match, where in _find(ctx, RECORD):
         yield Problem(f'"{match.group(0)}" looks like a record or identification number', "remove it", **where)
 
 
-@rule("CP075", "deid-email", severity="warning")
+@rule("deid-email")
 def emails(ctx: Context):
     """No e-mail addresses other than the authors'."""
     authors = {(a.email or "").casefold() for a in ctx.meta.authors}
@@ -96,7 +96,7 @@ def _over_89(match: re.Match) -> bool:
     return int(next(g for g in match.groups() if g)) > 89
 
 
-@rule("CP076", "deid-age", severity="warning")
+@rule("deid-age")
 def ages(ctx: Context):
     """No ages over 89: they are grouped as "90 or older"."""
     for match, where in _find(ctx, AGE, _over_89):
@@ -104,7 +104,7 @@ def ages(ctx: Context):
                       'write "a patient aged 90 or older"', **where)
 
 
-@rule("CP077", "deid-names", severity="warning")
+@rule("deid-names")
 def names(ctx: Context):
     """No patient named or initialled as "Mr. X" or "Mrs. Y"."""
     for match, where in _find(ctx, NAME_TITLE):

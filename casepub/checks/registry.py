@@ -1,10 +1,12 @@
 """The ordered registry of rules, and the context they read a case through.
 
-A rule is a small function with a stable code and a name; it yields Problems
+A rule is a small function registered under its name; its code, default
+severity and summary are defined once, in casepub/codes.py. It yields Problems
 (message, hint, where) and never changes the case. The registry gives each
-problem its code, its severity (the rule's default, or the profile's setting)
+problem its code, its severity (the code's default, or the profile's setting)
 and its location. Profiles switch rules off or change their severity by name
-or code, as markdown-it's Ruler does.
+or code, as markdown-it's Ruler does. The order rules run in is data: ORDER in
+casepub/checks/__init__.py.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from casepub.codes import BY_NAME, Stage
 from casepub.diagnostics import Diagnostic, KeyPath, Problem, Severity
 from casepub.load.validate import is_pruned
 from casepub.model import Case
@@ -31,20 +34,32 @@ class Rule:
 
     @property
     def summary(self) -> str:
-        return (self.function.__doc__ or "").strip().splitlines()[0] if self.function.__doc__ else ""
+        return BY_NAME[self.name].summary
 
 
-RULES: dict[str, Rule] = {}
+REGISTERED: dict[str, Rule] = {}
 
 
-def rule(code: str, name: str, severity: str = "error", enabled: bool = True) -> Callable[[RuleFunction], RuleFunction]:
-    """Register a rule; the order of registration is the order rules run in."""
+def rule(name: str, enabled: bool = True) -> Callable[[RuleFunction], RuleFunction]:
+    """Register the rule `name` of casepub/codes.py."""
     def register(function: RuleFunction) -> RuleFunction:
-        if name in RULES or any(r.code == code for r in RULES.values()):
-            raise ValueError(f"rule {name} ({code}) is registered twice")
-        RULES[name] = Rule(code, name, Severity(severity), function, enabled)
+        entry = BY_NAME.get(name)
+        if entry is None or entry.stage is not Stage.RULE:
+            raise ValueError(f"rule {name!r} has no rule entry in casepub/codes.py")
+        if name in REGISTERED:
+            raise ValueError(f"rule {name!r} is registered twice")
+        REGISTERED[name] = Rule(entry.code, name, entry.severity, function, enabled)
         return function
     return register
+
+
+def ordered(order: tuple[str, ...]) -> dict[str, Rule]:
+    """The registered rules in `order`, which must name each of them once."""
+    missing = set(REGISTERED) - set(order)
+    unknown = [name for name in order if name not in REGISTERED]
+    if missing or unknown or len(set(order)) != len(order):
+        raise ValueError(f"ORDER must name every rule once (not in ORDER: {sorted(missing)}; unknown: {unknown})")
+    return {name: REGISTERED[name] for name in order}
 
 
 class Context:
@@ -64,7 +79,7 @@ class Context:
         return is_pruned(path, self.pruned)
 
     def options(self, rule_name: str) -> dict[str, Any]:
-        code = RULES[rule_name].code
+        code = BY_NAME[rule_name].code
         setting = self.profile.rule_setting(self.meta.article_type, rule_name, code)
         return setting.options if setting else {}
 
@@ -79,10 +94,11 @@ class Context:
         return FigureIndex(self.meta.figures)
 
 
-def run(case: Case, profile: Profile, pruned: frozenset[KeyPath] = frozenset(), deep: bool = False) -> list[Diagnostic]:
+def run(rules: dict[str, Rule], case: Case, profile: Profile, *, pruned: frozenset[KeyPath] = frozenset(),
+        deep: bool = False) -> list[Diagnostic]:
     """Every enabled rule's problems as diagnostics, in rule order."""
     context = Context(case, profile, deep, pruned)
-    return [d for r in RULES.values() for d in _apply(r, context)]
+    return [d for r in rules.values() for d in _apply(r, context)]
 
 
 def _apply(rule_: Rule, context: Context) -> Iterator[Diagnostic]:
@@ -98,4 +114,4 @@ def _apply(rule_: Rule, context: Context) -> Iterator[Diagnostic]:
             continue  # the schema error on this value already says what is wrong
         else:
             location = case.where(problem.path, problem.key)
-        yield Diagnostic(rule_.code, severity, problem.message, location, problem.hint, rule_.name)
+        yield Diagnostic(rule_.code, problem.message, location, problem.hint, severity)

@@ -5,7 +5,7 @@ from casepub.checks.registry import Context, rule
 from casepub.diagnostics import Problem
 
 
-@rule("CP013", "required-keys")
+@rule("required-keys")
 def required_keys(ctx: Context):
     """Every key the article type requires is present and not empty."""
     for key in ctx.article.required:
@@ -17,7 +17,7 @@ def required_keys(ctx: Context):
                           f"add `{key}:` with its value", (key,))
 
 
-@rule("CP021", "author-disclosure")
+@rule("author-disclosure")
 def author_disclosure(ctx: Context):
     """Every author has a disclosure."""
     for index, author in enumerate(ctx.meta.authors):
@@ -28,7 +28,7 @@ def author_disclosure(ctx: Context):
                           ("authors", index, "disclosure"))
 
 
-@rule("CP040", "fda-products")
+@rule("fda-products")
 def fda_products(ctx: Context):
     """An FDA status other than not-applicable names the devices or drugs it covers."""
     status = ctx.meta.fda_status
@@ -36,13 +36,15 @@ def fda_products(ctx: Context):
         return
     if status.status != "not-applicable" and not status.products:
         yield Problem(f"FDA status {status.status!r} names no device or drug",
-                      "add `products: [name of the device or drug]`", ("fda-status", "status"))
+                      f"name them inside `fda-status`: `fda-status: {{status: {status.status}, "
+                      "products: [name of the device or drug]}`", ("fda-status", "status"))
     if status.status == "not-applicable" and status.products:
         yield Problem("FDA status is not-applicable but products are listed",
-                      "remove `products`, or give the status that applies to them", ("fda-status", "products"))
+                      "write `fda-status: not-applicable` alone, or the status that applies to the products, "
+                      "e.g. `fda-status: {status: approved, products: [...]}`", ("fda-status", "products"))
 
 
-@rule("CP041", "fda-wording")
+@rule("fda-wording")
 def fda_wording(ctx: Context):
     """The journal profile words the case's FDA status."""
     status = ctx.meta.fda_status

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from casepub.checks.registry import Context, rule
 from casepub.diagnostics import Problem
@@ -15,7 +16,7 @@ def word_count(text: str) -> int:
     return len(WORD.findall(text))
 
 
-@rule("CP069", "body-present")
+@rule("body-present")
 def body_present(ctx: Context):
     """The case has text after the front matter."""
     if not any(block.plain.strip() for block in ctx.text):
@@ -29,7 +30,7 @@ def _over_limit(ctx: Context, what: str, text_words: int, limit: int | None, hin
                       hint.format(over=text_words - limit), **where)
 
 
-@rule("CP070", "word-limit")
+@rule("word-limit")
 def word_limit(ctx: Context):
     """The body stays within the article type's word limit."""
     count = sum(word_count(block.plain) for block in ctx.text if block.kind != "heading")
@@ -37,21 +38,21 @@ def word_limit(ctx: Context):
                            line=ctx.case.body.first_line)
 
 
-@rule("CP080", "abstract-limit")
+@rule("abstract-limit")
 def abstract_limit(ctx: Context):
     """The abstract stays within its word limit."""
     yield from _over_limit(ctx, "the abstract", word_count(ctx.meta.abstract or ""), ctx.article.limits.abstract_words,
                            "shorten it by {over} words", path=("abstract",))
 
 
-@rule("CP081", "title-limit")
+@rule("title-limit")
 def title_limit(ctx: Context):
     """The title stays within its word limit."""
     yield from _over_limit(ctx, "the title", word_count(ctx.meta.title or ""), ctx.article.limits.title_words,
                            "shorten the title; details belong in the text", path=("title",))
 
 
-@rule("CP079", "keywords-count")
+@rule("keywords-count")
 def keywords_count(ctx: Context):
     """The number of keywords is within the article type's range."""
     low, high = ctx.article.limits.keywords_min, ctx.article.limits.keywords_max
@@ -64,7 +65,7 @@ def keywords_count(ctx: Context):
                       "list them as `keywords: [first, second]`", ("keywords",))
 
 
-@rule("CP078", "sections")
+@rule("sections")
 def sections(ctx: Context):
     """The body has the article type's sections, as headings, in order."""
     wanted = list(ctx.article.sections)
@@ -89,7 +90,7 @@ def sections(ctx: Context):
             break
 
 
-@rule("CP071", "abbreviation-defined", severity="warning")
+@rule("abbreviation-defined")
 def abbreviation_defined(ctx: Context):
     """Abbreviations are written out at first use: "visual analogue scale (VAS)"."""
     known = set(ctx.options("abbreviation-defined").get("known", ()))
@@ -122,3 +123,28 @@ def _abbreviation_hint(word: str, definitions: dict[str, str]) -> str:
     if word in definitions:
         return f'write it out at its first use: "{definitions[word]} ({word})"'
     return f'write it out at its first use, e.g. "the full term ({word})", or add it to the profile\'s known abbreviations'
+
+
+_QUOTE_PAIRS = {"“": "”", "”": "”", "„": "“", "‘": "’", "’": "’", "«": "»", "»": "«", "‚": "‘"}
+
+
+def _texts_in(value: object, path: tuple) -> Iterator[tuple[tuple, str]]:
+    """Every text in the front matter with its key path, as the author wrote the keys."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts_in(item, path + (key,))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _texts_in(item, path + (index,))
+
+
+@rule("typographic-quotes")
+def typographic_quotes(ctx: Context):
+    """A value wrapped in typographic quotes, which YAML prints as written."""
+    for path, text in _texts_in(ctx.meta.model_dump(by_alias=True, exclude_defaults=True), ()):
+        if len(text) > 1 and _QUOTE_PAIRS.get(text[0]) == text[-1]:
+            yield Problem(f"the value is wrapped in typographic quotes ({text[0]}…{text[-1]}), which would be printed",
+                          f"remove them; to quote a value in YAML use straight quotes: "
+                          f"\"{text[1:-1][:40]}\"", path)

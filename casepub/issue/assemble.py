@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from casepub.issue.manifest import Issue
+from casepub.issue.placement import Placement
 from casepub.profiles import Profile
-from casepub.render.html import Placement, environment
+from casepub.render.html import environment
 from casepub.write import write_atomic
 
 

@@ -11,19 +11,24 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import casepub
-from casepub.diagnostics import Diagnostic, Location, Severity
+from casepub.diagnostics import Diagnostic, Location
 from casepub.issue import pool
 from casepub.issue.assemble import Entry, contents_html, paginate, write_contents, write_issue_pdf
 from casepub.issue.cache import ArticleCache, State, combine
 from casepub.issue.manifest import Article, Issue, load_issue
+from casepub.issue.placement import Placement
 from casepub.issue.progress import PlainProgress
-from casepub.issue.work import FinishJob, RenderJob, finish_article, render_article, render_contents, unpack
+from casepub.issue.results import ContentsPages, Finishing, JobFailure, Rendering
+from casepub.issue.work import ContentsJob, FinishJob, RenderJob, finish_article, render_article, render_contents
+from casepub.load.case import CASE_FILE
 from casepub.profiles import BUILTIN, STORE
-from casepub.render.html import TEMPLATES, Placement, environment
+from casepub.render.html import environment
+from casepub.resources import TEMPLATES
+from casepub.words import counted
 from casepub.write import write_atomic
 
 
@@ -33,18 +38,18 @@ class Outcome:
     article: Article
     name: str
     key: str
-    result: dict
+    result: Rendering
     cached: bool = False
     placement: Placement | None = None
     finished: bool = False      # its numbered outputs were written in this build
 
     @property
     def ok(self) -> bool:
-        return self.result.get("status") == "ok"
+        return self.result.ok
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
-        return [unpack(d) for d in self.result.get("diagnostics", [])]
+        return list(self.result.diagnostics)
 
 
 @dataclass
@@ -61,7 +66,7 @@ class IssueBuild:
             o.ok for o in self.outcomes)
 
 
-def build_issue(manifest: Path, out: Path | None = None, jobs: int | None = None, templates: Path | None = None,
+def build_issue(manifest: Path, *, out: Path | None = None, jobs: int | None = None, templates: Path | None = None,
                 progress: PlainProgress | None = None, timeout: float = pool.TIMEOUT) -> IssueBuild:
     started = time.perf_counter()
     issue, problems = load_issue(manifest)
@@ -76,7 +81,7 @@ def build_issue(manifest: Path, out: Path | None = None, jobs: int | None = None
     profile = STORE.get(issue.manifest.journal, issue.file.parent).profile
     with progress, pool.Workers(workers, timeout) as workers_pool:
         _render(outcomes, out, templates, workers_pool, progress)
-        lengths = [o.result.get("pages") if o.ok else None for o in outcomes]
+        lengths = [o.result.pages if o.ok else None for o in outcomes]
         for outcome, placement in zip(outcomes, paginate(issue, lengths, profile.page.start_on == "recto")):
             outcome.placement = placement
         plan = _plan_issue_outputs(issue, profile, outcomes, out, templates, state)
@@ -104,7 +109,7 @@ def _outcomes(issue: Issue, state: State, out: Path, templates: Path | None) -> 
         names.add(name)
         key = combine(base, name, str(article.folder), state.tree(article.folder))
         cached = cache.get(key)
-        outcomes.append(Outcome(article, name, key, cached or {}, cached is not None))
+        outcomes.append(Outcome(article, name, key, cached or Rendering(ok=False), cached is not None))
     return outcomes
 
 
@@ -121,8 +126,8 @@ def _render(outcomes: list[Outcome], out: Path, templates: Path | None, workers:
     todo = [o for o in outcomes if not o.cached]
     tasks = [(render_article, RenderJob(o.article.folder, o.name, o.key, out, templates)) for o in todo]
 
-    def done(index: int, result: dict) -> None:
-        todo[index].result = _with_crash(result, todo[index])
+    def done(index: int, result: Rendering | JobFailure) -> None:
+        todo[index].result = result if isinstance(result, Rendering) else _crashed(result, todo[index])
         progress.finished(todo[index].name, todo[index].ok, _detail(todo[index].result))
 
     _phase("render", tasks, [o.name for o in todo], workers, progress, done)
@@ -140,28 +145,30 @@ def _finish(outcomes: list[Outcome], out: Path, templates: Path | None, workers:
     tasks = [(finish_article, FinishJob(o.article.folder, o.name, o.key, out, templates, o.placement)) for o in todo]
     names = [o.name for o in todo]
     if plan.contents_html:  # first, so that it runs beside the numbering rather than after it
-        tasks.insert(0, (render_contents, (plan.contents_html, out)))
+        tasks.insert(0, (render_contents, ContentsJob(plan.contents_html, out)))
         names.insert(0, "contents")
     offset = len(tasks) - len(todo)
 
-    def done(index: int, result: dict) -> None:
+    def done(index: int, result: ContentsPages | Finishing | JobFailure) -> None:
         if index < offset:  # the contents pages
-            plan.contents_made = result.get("status") == "ok"
-            plan.contents_error = result.get("error", "a crash")
+            plan.contents_made = isinstance(result, ContentsPages) and result.ok
+            plan.contents_error = result.error if isinstance(result, ContentsPages) else result.message
             progress.finished("contents", plan.contents_made)
             return
         outcome = todo[index - offset]
-        if result.get("status") == "ok":
+        if isinstance(result, Finishing) and result.ok:
             outcome.finished = True
             state.finish(outcome.name, _final_key(outcome))
         else:
-            outcome.result = {**outcome.result, **_with_crash(result, outcome), "status": "failed"}
-        progress.finished(outcome.name, result.get("status") == "ok")
+            failed = result.diagnostics if isinstance(result, Finishing) else _crashed(result, outcome).diagnostics
+            outcome.result = replace(outcome.result, ok=False, diagnostics=failed)
+        progress.finished(outcome.name, outcome.finished)
 
     _phase("number", tasks, names, workers, progress, done)
 
 
-def _phase(phase: str, tasks: list, names: list[str], workers: pool.Workers, progress, done) -> None:
+def _phase(phase: str, tasks: list[pool.Task], names: list[str], workers: pool.Workers, progress: PlainProgress,
+           done: pool.Done) -> None:
     if not tasks:
         return
     progress.begin(phase, len(tasks))
@@ -170,27 +177,23 @@ def _phase(phase: str, tasks: list, names: list[str], workers: pool.Workers, pro
 
 def _final_key(outcome: Outcome) -> str:
     placement = outcome.placement
+    assert placement is not None
     return combine(outcome.key, placement.volume, placement.issue, placement.date, placement.first_page,
                    placement.last_page, placement.doi)
 
 
-def _with_crash(result: dict, outcome: Outcome) -> dict:
-    """A job the pool gave up on (it crashed twice, or took too long) as a diagnostic on its case."""
-    if not (result.get("crashed") or result.get("timed_out")):
-        return result
-    crash = Diagnostic("CP998", Severity.ERROR, f"this case could not be rendered: {result['message']}",
-                       Location(outcome.article.folder / "case.md"),
+def _crashed(failure: JobFailure, outcome: Outcome) -> Rendering:
+    """A job the pool gave up on (it crashed twice, or took too long), as a diagnostic on its case."""
+    crash = Diagnostic("CP998", f"this case could not be rendered: {failure.message}",
+                       Location(outcome.article.folder / CASE_FILE),
                        "the other cases were built; report this case to the casepub developers")
-    from casepub.issue.work import pack
-
-    return {**result, "diagnostics": [pack(crash)]}
+    return Rendering(ok=False, diagnostics=(crash,))
 
 
-def _detail(result: dict) -> str:
-    if result.get("status") != "ok":
-        errors = sum(d["severity"] == "error" for d in result.get("diagnostics", []))
-        return f" ({errors} error{'s' if errors != 1 else ''})"
-    return f" ({result['pages']} page{'s' if result['pages'] != 1 else ''}, {result.get('seconds', 0):.2f} s)"
+def _detail(result: Rendering) -> str:
+    if not result.ok:
+        return f" ({counted(result.errors, 'error')})"
+    return f" ({counted(result.pages, 'page')}, {result.seconds:.2f} s)"
 
 
 @dataclass
@@ -206,7 +209,7 @@ class IssuePlan:
 def _plan_issue_outputs(issue: Issue, profile, outcomes: list[Outcome], out: Path, templates: Path | None,
                         state: State) -> IssuePlan:
     built = [o for o in outcomes if o.ok and o.placement]
-    entries = [Entry(o.name, o.result["title"], tuple(o.result["authors"]), o.result.get("label", ""), o.placement)
+    entries = [Entry(o.name, o.result.title, o.result.authors, o.result.label, o.placement)
                for o in built]
     key = combine([_final_key(o) for o in built], issue.manifest.model_dump(mode="json"),
                   [o.name for o in built], [(e.title, e.authors) for e in entries])
@@ -222,12 +225,12 @@ def _write_issue_outputs(issue: Issue, profile, out: Path, templates: Path | Non
         return []
     numbering_failed = [e.name for e in plan.entries if e.name in failed]
     if numbering_failed:  # its numbered PDF is not there to put in the issue
-        return [Diagnostic("CP204", Severity.ERROR, f"the issue PDF was not made: {', '.join(numbering_failed)} "
+        return [Diagnostic("CP204", f"the issue PDF was not made: {', '.join(numbering_failed)} "
                            "could not be numbered", Location(issue.file), "see that article's diagnostics")]
     write_contents(issue, profile, plan.entries, out, templates)
     if plan.entries:
         if not plan.contents_made:
-            return [Diagnostic("CP204", Severity.ERROR, f"the issue PDF could not be made: the contents pages "
+            return [Diagnostic("CP204", f"the issue PDF could not be made: the contents pages "
                                f"failed ({plan.contents_error})", Location(issue.file),
                                "the articles were built; see the message")]
         write_issue_pdf(issue, profile, plan.entries, out, out / ".cache" / "contents.pdf")
@@ -255,12 +258,12 @@ def report_data(build: IssueBuild) -> dict:
                     "ok": sum(o.ok for o in outcomes), "failed": sum(not o.ok for o in outcomes) + missing,
                     "rendered": sum(not o.cached for o in outcomes), "cached": sum(o.cached for o in outcomes),
                     "numbered": sum(o.finished for o in outcomes), "seconds": round(build.seconds, 2)},
-        "manifest_diagnostics": [d.to_dict() for d in build.diagnostics],
+        "manifest_diagnostics": [d.to_json() for d in build.diagnostics],
         "articles": [{"name": o.name, "case": str(o.article.folder), "status": "ok" if o.ok else "failed",
                       "cached": o.cached, "pages": o.placement.pages if o.placement and o.ok else None,
                       "first_page": o.placement.first_page if o.placement and o.ok else None,
                       "last_page": o.placement.last_page if o.placement and o.ok else None,
-                      "seconds": o.result.get("seconds", 0) if not o.cached else 0,
-                      "worker_rss_kb": o.result.get("worker_rss_kb") if not o.cached else None,
-                      "diagnostics": [d.to_dict() for d in o.diagnostics]} for o in outcomes],
+                      "seconds": o.result.seconds if not o.cached else 0,
+                      "worker_rss_kb": o.result.worker_rss_kb if not o.cached else None,
+                      "diagnostics": [d.to_json() for d in o.diagnostics]} for o in outcomes],
     }

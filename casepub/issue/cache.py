@@ -16,9 +16,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from casepub.issue.results import Rendering
 from casepub.write import write_atomic
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 
 def _sha256(path: Path) -> str:
@@ -93,16 +94,17 @@ class ArticleCache:
     def sidecar(self, key: str) -> Path:
         return self.folder / f"{key}.json"
 
-    def get(self, key: str) -> dict | None:
+    def get(self, key: str) -> Rendering | None:
         try:
-            result = json.loads(self.sidecar(key).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if result.get("status") == "ok" and not self.pdf(key).is_file():
+            result = Rendering.from_json(json.loads(self.sidecar(key).read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # missing, or written by another version: render again
+        if result.ok and not self.pdf(key).is_file():
             return None
         return result
 
-    def put(self, key: str, result: dict, pdf: bytes | None = None) -> None:
+    def put(self, key: str, result: Rendering, pdf: bytes | None = None) -> None:
         if pdf is not None:
             write_atomic(self.pdf(key), pdf)
-        write_atomic(self.sidecar(key), json.dumps(result, ensure_ascii=False))  # last: it vouches for the PDF
+        # last: it vouches for the PDF
+        write_atomic(self.sidecar(key), json.dumps(result.to_json(), ensure_ascii=False))

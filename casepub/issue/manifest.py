@@ -20,7 +20,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from casepub.diagnostics import Diagnostic, Location, Severity, sort_key
+from casepub.diagnostics import Diagnostic, Location, sort_key
 from casepub.load import yamltree
 from casepub.load.case import CASE_FILE
 from casepub.load.validate import validate
@@ -31,18 +31,29 @@ MAX_MANIFEST_BYTES = 1 << 20
 
 
 class ArticleEntry(Node):
+    """One article of the issue."""
     case: str
+    """The case folder (the folder holding case.md), relative to the manifest, e.g. ../cases/t12-osteonecrosis."""
     doi: str | None = Field(None, pattern=r"^10\.\d{4,9}/\S+$")
+    """The article's DOI, e.g. 10.1016/j.spinee.2026.09.001: in its meta tags and the contents, before a doi in the case."""
 
 
 class Manifest(Node):
+    """An issue manifest: the journal, the issue's numbers and date, and its articles in order."""
     journal: str
+    """The journal profile's id, e.g. the-spine-journal: built in, or journals/<id>.yaml beside the manifest."""
     volume: int = Field(ge=1)
+    """The volume number, e.g. 26."""
     issue: int = Field(ge=1)
+    """The issue number within the volume, e.g. 12."""
     date: datetime.date
+    """The issue's date, YYYY-MM-DD, e.g. 2026-12-01; printed as its month and year."""
     first_page: int = Field(1, ge=1)
+    """The page number the issue's first article starts on (default 1); pages run on across the issue."""
     title: str | None = None
+    """A title for the issue, e.g. a theme, printed on the contents page."""
     articles: tuple[ArticleEntry, ...] = Field(min_length=1)
+    """The articles, in the order they are printed; at least one."""
 
 
 @dataclass(frozen=True)
@@ -117,4 +128,4 @@ def _journal_problems(manifest: Manifest, source, file: Path, profiles: ProfileS
 
 
 def _error(code: str, location: Location, message: str, hint: str) -> Diagnostic:
-    return Diagnostic(code, Severity.ERROR, message, location, hint)
+    return Diagnostic(code, message, location, hint)

@@ -22,12 +22,16 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from typing import Any, Literal
+
+from casepub.issue.results import JobFailure
 
 MAX_TASKS = 40
 TIMEOUT = 300.0  # seconds one job may take
 PRELOAD = ["casepub.issue.work", "casepub.render.pdf", "pikepdf"]
 
-Task = tuple[Callable, object]   # (function, job): run as function(job) in a worker
+Task = tuple[Callable[[Any], Any], object]   # (function, job): run as function(job) in a worker
+Done = Callable[[int, Any], None]            # done(index, the job's result or a JobFailure)
 
 
 def _context():
@@ -93,7 +97,7 @@ class Workers:
         if self._executor is not None:
             self._executor.shutdown()
 
-    def run(self, tasks: Sequence[Task], started: Callable[[int], None], done: Callable[[int, dict], None]) -> None:
+    def run(self, tasks: Sequence[Task], started: Callable[[int], None], done: Done) -> None:
         """Run each task; call started(i) when task i starts and done(i, result) when it ends."""
         queue = list(range(len(tasks)))
         while queue:
@@ -105,7 +109,7 @@ class Workers:
             _stop(self._executor)
             self._executor = None
             for index in interrupted.overdue:
-                done(index, _failure("timed_out", f"it took longer than {self.timeout:.0f} s"))
+                done(index, JobFailure("timed_out", f"it took longer than {self.timeout:.0f} s"))
             if interrupted.overdue:
                 queue = interrupted.unfinished  # they were stopped with the culprit: run them again
                 continue
@@ -114,21 +118,17 @@ class Workers:
                     again = _drain(alone, tasks, [index], 1, self.timeout, started, done)
                     if again is not None:
                         _stop(alone)
-                        reason = "timed_out" if again.overdue else "crashed"
-                        done(index, _failure(reason, "the renderer crashed" if reason == "crashed" else
+                        reason: Literal["crashed", "timed_out"] = "timed_out" if again.overdue else "crashed"
+                        done(index, JobFailure(reason, "the renderer crashed" if reason == "crashed" else
                                              f"it took longer than {self.timeout:.0f} s"))
             return
 
 
 def run(function: Callable, jobs: Sequence, workers: int, started: Callable[[int], None],
-        done: Callable[[int, dict], None], timeout: float = TIMEOUT) -> None:
+        done: Done, timeout: float = TIMEOUT) -> None:
     """Run function(job) for each job in a pool of its own."""
     with Workers(workers, timeout) as pool:
         pool.run([(function, job) for job in jobs], started, done)
-
-
-def _failure(reason: str, message: str) -> dict:
-    return {"status": "failed", reason: True, "message": message, "seconds": 0, "diagnostics": []}
 
 
 def _drain(executor, tasks: Sequence[Task], pending: list[int], workers: int, timeout: float, started,

@@ -7,8 +7,8 @@ Two steps, because page numbers run on from article to article:
    its pages in the meta tags) and its PDF stamped with page numbers and the
    running footer: a small WeasyPrint document laid over the cached pages.
 
-Both return plain dicts (they cross the process boundary and go into JSON);
-neither lets an exception out, so one bad case never stops the others.
+Both return typed results (casepub/issue/results.py) and never let an
+exception out, so one bad case never stops the others.
 """
 from __future__ import annotations
 
@@ -16,15 +16,18 @@ import io
 import resource
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from casepub.diagnostics import Diagnostic, Location, Severity
+from casepub.check import resolve_profile
+from casepub.diagnostics import Diagnostic, Location
 from casepub.issue.cache import ArticleCache
-from casepub.write import write_atomic
-
+from casepub.issue.placement import Placement
+from casepub.issue.results import ContentsPages, Finishing, PlacedPanel, Rendering
+from casepub.load.case import CASE_FILE, load_case
 from casepub.render import Prepared, article_pdf, prepare_article
-from casepub.render.html import Placement, article_view, environment, render_html
+from casepub.render.html import ArticleView, article_view, environment, render_html
+from casepub.write import write_atomic
 
 
 @dataclass(frozen=True)
@@ -46,82 +49,74 @@ class FinishJob:
     placement: Placement
 
 
-def pack(diagnostic: Diagnostic) -> dict:
-    loc = diagnostic.location
-    return {"code": diagnostic.code, "severity": diagnostic.severity.value, "message": diagnostic.message,
-            "hint": diagnostic.hint, "rule": diagnostic.rule, "file": str(loc.file), "line": loc.line,
-            "column": loc.column, "path": list(loc.key_path)}
+@dataclass(frozen=True)
+class ContentsJob:
+    html: str
+    out: Path
 
 
-def unpack(data: dict) -> Diagnostic:
-    location = Location(Path(data["file"]), data["line"], data["column"], tuple(data.get("path", ())))
-    return Diagnostic(data["code"], Severity(data["severity"]), data["message"], location, data["hint"], data["rule"])
-
-
-def render_article(job: RenderJob) -> dict:
+def render_article(job: RenderJob) -> Rendering:
     started = time.perf_counter()
     try:
         result = _render(job)
     except Exception as error:  # a bug: reported for this case, and the build goes on
-        result = _crashed(job.folder, error)
-    return {**result, "seconds": round(time.perf_counter() - started, 3), "worker_rss_kb": _rss()}
+        result = Rendering(ok=False, diagnostics=(_bug(job.folder, error),))
+    return replace(result, seconds=round(time.perf_counter() - started, 3), worker_rss_kb=_rss())
 
 
-def _render(job: RenderJob) -> dict:
+def _render(job: RenderJob) -> Rendering:
     cache = ArticleCache(job.out / ".cache" / "articles")
-    prepared = prepare_article(job.folder, job.out, job.name)
+    prepared = prepare_article(job.folder, job.out, name=job.name)
     if not isinstance(prepared, Prepared):
-        result = {"status": "failed", "diagnostics": [pack(d) for d in prepared]}
+        result = Rendering(ok=False, diagnostics=tuple(prepared))
         cache.put(job.key, result)  # the same inputs fail the same way: no need to try again
         return result
     case = prepared.case
     view = article_view(case, prepared.profile, prepared.panels, f"{job.name}.pdf")
     pdf = article_pdf(prepared, view, job.templates, numbered=False)
     if isinstance(pdf, Diagnostic):
-        return {"status": "failed", "diagnostics": [pack(d) for d in prepared.diagnostics + [pdf]]}
-    label = prepared.profile.article_types[case.meta.article_type].label
-    result = {"status": "ok", "pages": pdf.pages, "title": case.meta.title or case.name, "label": label,
-              "authors": [a.display_name for a in case.meta.authors],
-              "panels": [[f, p, *placed] for (f, p), placed in prepared.panels.items()],
-              "diagnostics": [pack(d) for d in prepared.diagnostics]}
+        return Rendering(ok=False, diagnostics=(*prepared.diagnostics, pdf))
+    result = Rendering(
+        ok=True, diagnostics=tuple(prepared.diagnostics), pages=pdf.pages, title=view.plain_title or case.name,
+        label=view.label, authors=tuple(a.display_name for a in case.meta.authors),
+        panels=tuple(PlacedPanel(f, p, *placed) for (f, p), placed in prepared.panels.items()))
     cache.put(job.key, result, pdf.data)
     return result
 
 
-def finish_article(job: FinishJob) -> dict:
+def finish_article(job: FinishJob) -> Finishing:
     started = time.perf_counter()
     try:
         result = _finish(job)
     except Exception as error:
-        result = _crashed(job.folder, error)
-    return {**result, "seconds": round(time.perf_counter() - started, 3), "worker_rss_kb": _rss()}
+        result = Finishing(ok=False, diagnostics=(_bug(job.folder, error),))
+    return replace(result, seconds=round(time.perf_counter() - started, 3))
 
 
-def _finish(job: FinishJob) -> dict:
-    from casepub import load_case, resolve_profile
+def _finish(job: FinishJob) -> Finishing:
     from casepub.render.pdf import RenderError
 
     cache = ArticleCache(job.out / ".cache" / "articles")
     rendered = cache.get(job.key)
     case = load_case(job.folder).case  # its render key vouches that it passed its checks
     profile = resolve_profile(case)[0] if case else None
-    if rendered is None or profile is None:
+    if rendered is None or case is None or profile is None:
         raise RuntimeError("the article changed while the issue was being built; build again")
-    panels = {(f, p): (src, width, height) for f, p, src, width, height in rendered["panels"]}
+    panels = {(p.figure, p.panel): (p.src, p.width, p.height) for p in rendered.panels}
     view = article_view(case, profile, panels, f"{job.name}.pdf", job.placement)
     target = job.out / job.name
     try:
         stamped = _stamp(cache.pdf(job.key), view, job)
     except RenderError as error:
-        failure = Diagnostic("CP100", Severity.ERROR, f"the page numbers could not be printed: {error}",
-                             case.where(()), "see the message; the previous PDF was kept")
-        return {"status": "failed", "diagnostics": [pack(failure)]}
+        failure = Diagnostic("CP100", f"the page numbers could not be printed: {error}", case.where(()),
+                             "see the message; the previous PDF was kept")
+        return Finishing(ok=False, diagnostics=(failure,))
     write_atomic(target / f"{job.name}.pdf", stamped)
     write_atomic(target / "index.html", render_html(view, job.templates))
-    return {"status": "ok"}
+    return Finishing(ok=True)
 
 
-def _stamp(unnumbered: Path, view, job: FinishJob) -> bytes:
+def _stamp(unnumbered: Path, view: ArticleView, job: FinishJob) -> bytes:
     """The cached PDF with page numbers and the running footer laid over each page."""
     import pikepdf
 
@@ -146,25 +141,22 @@ def _stamp(unnumbered: Path, view, job: FinishJob) -> bytes:
         return out.getvalue()
 
 
-def render_contents(job: tuple[str, Path]) -> dict:
+def render_contents(job: ContentsJob) -> ContentsPages:
     """The issue PDF's contents pages, made in a worker, where WeasyPrint is loaded already."""
     from casepub.render.pdf import RenderError, render_pdf
 
-    html, out = job
     try:
-        pdf = render_pdf(html, out, [])
+        pdf = render_pdf(job.html, job.out, [])
     except RenderError as error:
-        return {"status": "failed", "error": str(error)}
-    write_atomic(out / ".cache" / "contents.pdf", pdf.data)
-    return {"status": "ok"}
+        return ContentsPages(ok=False, error=str(error))
+    write_atomic(job.out / ".cache" / "contents.pdf", pdf.data)
+    return ContentsPages(ok=True)
 
 
-def _crashed(folder: Path, error: Exception) -> dict:
+def _bug(folder: Path, error: Exception) -> Diagnostic:
     where = traceback.extract_tb(error.__traceback__)[-1]
-    bug = Diagnostic("CP999", Severity.ERROR, f"internal error: {type(error).__name__}: {error}",
-                     Location(folder / "case.md"),
-                     f"this is a bug in casepub ({Path(where.filename).name}:{where.lineno}); please report it")
-    return {"status": "failed", "diagnostics": [pack(bug)]}
+    return Diagnostic("CP999", f"internal error: {type(error).__name__}: {error}", Location(folder / CASE_FILE),
+                      f"this is a bug in casepub ({Path(where.filename).name}:{where.lineno}); please report it")
 
 
 def _rss() -> int:

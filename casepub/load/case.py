@@ -5,7 +5,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from casepub.diagnostics import Diagnostic, KeyPath, Location, Severity
+from casepub.diagnostics import Diagnostic, KeyPath, Location
 from casepub.load import yamltree
 from casepub.load.files import UnsafePath, read_inside
 from casepub.load.validate import validate
@@ -52,7 +52,7 @@ def load_case(folder: Path) -> Loaded:
 
 
 def _error(code: str, location: Location, message: str, hint: str) -> Diagnostic:
-    return Diagnostic(code, Severity.ERROR, message, location, hint)
+    return Diagnostic(code, message, location, hint)
 
 
 def _read_text(folder: Path, file: Path) -> tuple[str, Diagnostic | None]:

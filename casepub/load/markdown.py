@@ -4,6 +4,7 @@ Raw HTML is off: markdown-it's default "commonmark" preset would pass it through
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
@@ -36,7 +37,7 @@ def body_blocks(body: Body) -> list[TextBlock]:
     lines = body.text.split("\n")
     tokens = PARSER.parse(body.text)
     blocks = []
-    for opener, token in zip(tokens, tokens[1:]):
+    for opener, token in itertools.pairwise(tokens):
         if token.type != "inline" or opener.type not in _PROSE_PARENTS or not token.map:
             continue
         kind = {"paragraph_open": "paragraph", "heading_open": "heading"}.get(opener.type, "cell")

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from casepub.diagnostics import Diagnostic, KeyPath, Severity, format_key_path
+from casepub.diagnostics import Diagnostic, KeyPath, format_key_path
 from casepub.load.yamltree import Document
 
 _TYPE_WORDS = {
@@ -142,7 +142,7 @@ def _diagnostic(model: type[BaseModel], document: Document, error: dict, root: s
 
 
 def _make(code, message, hint, location) -> Diagnostic:
-    return Diagnostic(code, Severity.ERROR, message, location, hint)
+    return Diagnostic(code, message, location, hint)
 
 
 def _value_hint(kind: str) -> str:

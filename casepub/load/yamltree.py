@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from casepub.diagnostics import Diagnostic, KeyPath, Location, Severity
+from casepub.diagnostics import Diagnostic, KeyPath, Location, Position, SourceMap
 
 try:
     from yaml._yaml import CParser as _Parser
@@ -30,31 +30,6 @@ MAX_DEPTH = 64
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
 
-Position = tuple[Path, int, int]  # file, line, column (1-based)
-
-
-@dataclass(frozen=True)
-class SourceMap:
-    """Where each key path was written: the position of its value and of its key."""
-    file: Path
-    values: dict[KeyPath, Position]
-    keys: dict[KeyPath, Position]
-
-    def locate(self, path: KeyPath, key: bool = False) -> Location:
-        """The location of `path`, or of its nearest written ancestor when it was not written."""
-        table = self.keys if key else self.values
-        probe = tuple(path)
-        while probe not in table and probe:
-            probe = probe[:-1]
-            table = self.values
-        file, line, column = table.get(probe, (self.file, 1, 1))
-        return Location(file, line, column, tuple(path))
-
-    def overlaid(self, overlay: SourceMap) -> SourceMap:
-        """This map with `overlay`'s positions winning: for data merged from two files."""
-        return SourceMap(overlay.file, {**self.values, **overlay.values}, {**self.keys, **overlay.keys})
-
-
 @dataclass(frozen=True)
 class Document:
     data: Any  # dict | list | str | None, nested
@@ -62,7 +37,7 @@ class Document:
 
 
 class _Frame:
-    __slots__ = ("container", "path", "key")
+    __slots__ = ("container", "key", "path")
 
     def __init__(self, container, path):
         self.container = container
@@ -90,7 +65,7 @@ class _Builder:
 
     def problem(self, code, mark, message, hint, path=()):
         location = Location(*self.position(mark), path)
-        self.problems.append(Diagnostic(code, Severity.ERROR, message, location, hint))
+        self.problems.append(Diagnostic(code, message, location, hint))
 
     def feed(self, event) -> None:
         kind = type(event)
@@ -196,7 +171,7 @@ def parse(text: str, file: Path, first_line: int = 1) -> tuple[Document | None, 
         builder.problems.append(_syntax_error(error, text, file, first_line))
         return None, builder.problems
     except yaml.YAMLError as error:  # a reader error without a mark
-        builder.problems.append(Diagnostic("CP003", Severity.ERROR, f"YAML cannot be read: {error}",
+        builder.problems.append(Diagnostic("CP003", f"YAML cannot be read: {error}",
                                            Location(file, first_line, 1), "check the file's characters"))
         return None, builder.problems
     return Document(builder.root, SourceMap(file, builder.values, builder.keys)), builder.problems
@@ -209,7 +184,7 @@ def _syntax_error(error: yaml.MarkedYAMLError, text: str, file: Path, first_line
     lines = text.splitlines()
     source_line = lines[line] if line < len(lines) else ""
     location = Location(file, line + first_line, column + 1)
-    return Diagnostic("CP003", Severity.ERROR, f"YAML syntax error: {problem}", location,
+    return Diagnostic("CP003", f"YAML syntax error: {problem}", location,
                       _syntax_hint(problem, source_line, column))
 
 

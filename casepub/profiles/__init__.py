@@ -17,13 +17,13 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from casepub.diagnostics import Diagnostic, Location, Severity
+from casepub.diagnostics import Diagnostic, Location, SourceMap
 from casepub.load import yamltree
 from casepub.load.files import UnsafePath, read_inside
 from casepub.load.validate import validate
 from casepub.model import FrontMatter, Node
+from casepub.resources import PROFILES as BUILTIN
 
-BUILTIN = Path(__file__).parent
 LOCAL_FOLDER = "journals"
 MAX_PROFILE_BYTES = 1 << 20
 _OFF = {"off", "false", "no", "disabled"}
@@ -159,7 +159,7 @@ class Resolved:
     """A profile as loaded: `profile` is None when it could not be; `diagnostics` say why."""
     profile: Profile | None
     diagnostics: tuple[Diagnostic, ...]
-    source: yamltree.SourceMap | None = None
+    source: SourceMap | None = None
 
 
 class ProfileStore:
@@ -198,7 +198,8 @@ class ProfileStore:
     def _layers(self, journal: str, local: Path | None, seen: tuple[str, ...]):
         """The YAML documents that make up a profile, base first."""
         if journal in seen:
-            return [], [_problem(Location(Path(f"{journal}.yaml")), f"profiles extend each other in a loop: {' -> '.join(seen + (journal,))}")]
+            loop = " -> ".join(seen + (journal,))
+            return [], [_problem(Location(Path(f"{journal}.yaml")), f"profiles extend each other in a loop: {loop}")]
         builtin_file = self.builtin / f"{journal}.yaml"
         local_folder = local / LOCAL_FOLDER if local else None
         local_file = local_folder / f"{journal}.yaml" if local_folder else None
@@ -244,13 +245,12 @@ def _merge(base: Any, overlay: Any) -> Any:
 
 
 def _problem(location: Location, message: str) -> Diagnostic:
-    return Diagnostic("CP090", Severity.ERROR, message, location, "correct the journal profile")
+    return Diagnostic("CP090", message, location, "correct the journal profile")
 
 
 def _as_profile_problem(diagnostic: Diagnostic) -> Diagnostic:
     """Profile files are checked like cases; their problems carry the profile code CP090."""
-    return Diagnostic("CP090", diagnostic.severity, f"journal profile: {diagnostic.message}",
-                      diagnostic.location, diagnostic.hint)
+    return Diagnostic("CP090", f"journal profile: {diagnostic.message}", diagnostic.location, diagnostic.hint)
 
 
 def closest(word: str, choices: list[str]) -> str | None:

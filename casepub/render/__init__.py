@@ -14,15 +14,20 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from casepub import check_case
-from casepub.diagnostics import Diagnostic, Severity, sort_key
+from casepub.check import check_case
+from casepub.diagnostics import Diagnostic, sort_key
 from casepub.images import ImageProblem
 from casepub.model import Case
 from casepub.profiles import STORE, Profile, ProfileStore
-from casepub.render.html import TEMPLATES, ArticleView, article_view, environment, render_html
+from casepub.render.html import ArticleView, article_view, environment, render_html
 from casepub.render.panels import PrintSettings, prepare
+from casepub.resources import TEMPLATES
 from casepub.write import copy_atomic, write_atomic
+
+if TYPE_CHECKING:
+    from casepub.render.pdf import Pdf
 
 FORMATS = ("html", "pdf")
 Panels = dict[tuple[int, int], tuple[str, int, int]]  # (figure, panel) -> (src, width, height)
@@ -32,6 +37,7 @@ Panels = dict[tuple[int, int], tuple[str, int, int]]  # (figure, panel) -> (src,
 class Rendered:
     folder: Path
     diagnostics: list[Diagnostic]
+    name: str = ""                  # the output folder's name: the case folder's real name
     outputs: dict[str, Path] = field(default_factory=dict)
     pages: int | None = None
     seconds: float = 0.0
@@ -53,7 +59,7 @@ class Prepared:
     target: Path                    # the case's output folder
 
 
-def prepare_article(folder: Path, out: Path, name: str | None = None,
+def prepare_article(folder: Path, out: Path, *, name: str | None = None,
                     profiles: ProfileStore = STORE) -> Prepared | list[Diagnostic]:
     """Check a case and place its panels under out/<name>/figures; its diagnostics when it has errors."""
     checked = check_case(folder, profiles)
@@ -67,7 +73,8 @@ def prepare_article(folder: Path, out: Path, name: str | None = None,
     return Prepared(case, profile, checked.diagnostics, panels, target)
 
 
-def article_pdf(prepared: Prepared, view: ArticleView, templates: Path | None, numbered: bool = True):
+def article_pdf(prepared: Prepared, view: ArticleView, templates: Path | None, *,
+                numbered: bool = True) -> Pdf | Diagnostic:
     """The article's PDF (imports WeasyPrint), or a diagnostic saying why it could not be made."""
     from casepub.render.pdf import RenderError, render_pdf
 
@@ -75,17 +82,17 @@ def article_pdf(prepared: Prepared, view: ArticleView, templates: Path | None, n
     try:
         return render_pdf(render_html(view, templates, for_print=True, numbered=numbered), prepared.target, roots)
     except RenderError as error:
-        return Diagnostic("CP100", Severity.ERROR, f"the PDF could not be made: {error}",
+        return Diagnostic("CP100", f"the PDF could not be made: {error}",
                           prepared.case.where(()), "see the message; the previous PDF was kept")
 
 
-def render_case(folder: Path, out: Path, formats: Sequence[str] = FORMATS, templates: Path | None = None,
+def render_case(folder: Path, out: Path, *, formats: Sequence[str] = FORMATS, templates: Path | None = None,
                 profiles: ProfileStore = STORE) -> Rendered:
     """Check a case and, when it has no errors, write its HTML (and PDF) under out/<case name>/."""
     started = time.perf_counter()
     prepared = prepare_article(Path(folder), out, profiles=profiles)
     if not isinstance(prepared, Prepared):
-        return Rendered(Path(folder), prepared, seconds=time.perf_counter() - started)
+        return Rendered(Path(folder), prepared, Path(folder).resolve().name, seconds=time.perf_counter() - started)
     case = prepared.case
     pdf_name = f"{case.name}.pdf"
     view = article_view(case, prepared.profile, prepared.panels, pdf_name)
@@ -93,12 +100,12 @@ def render_case(folder: Path, out: Path, formats: Sequence[str] = FORMATS, templ
     if "pdf" in formats:
         pdf = article_pdf(prepared, view, templates)
         if isinstance(pdf, Diagnostic):
-            return Rendered(case.folder, prepared.diagnostics + [pdf])
+            return Rendered(case.folder, prepared.diagnostics + [pdf], case.name)
         outputs["pdf"], pages = write_atomic(prepared.target / pdf_name, pdf.data), pdf.pages
     if "html" in formats:
         outputs["html"] = write_atomic(prepared.target / "index.html", render_html(view, templates))
-    return Rendered(case.folder, prepared.diagnostics, outputs, pages, time.perf_counter() - started,
-                    case.meta.title or case.name, tuple(a.display_name for a in case.meta.authors))
+    return Rendered(case.folder, prepared.diagnostics, case.name, outputs, pages, time.perf_counter() - started,
+                    view.plain_title or case.name, tuple(a.display_name for a in case.meta.authors))
 
 
 def place_panels(case: Case, profile: Profile, target: Path, cache: Path) -> tuple[Panels, list[Diagnostic]]:
@@ -113,8 +120,7 @@ def place_panels(case: Case, profile: Profile, target: Path, cache: Path) -> tup
                 prepared = prepare(case.folder, panel.image or "", settings, cache)
             except ImageProblem as problem:
                 where = case.where(("figures", f, "panels", p, "image"))
-                problems.append(Diagnostic("CP056", Severity.ERROR, f"panel image: {problem.reason}", where,
-                                           problem.hint))
+                problems.append(Diagnostic("CP101", f"panel image: {problem.reason}", where, problem.hint))
                 continue
             copy_atomic(prepared.path, target / "figures" / prepared.name)
             placed[(f, p)] = (f"figures/{prepared.name}", prepared.width, prepared.height)

@@ -7,11 +7,11 @@ names, linked Markdown) and never writes a sentence of its own.
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
 from markupsafe import Markup
@@ -20,9 +20,12 @@ from casepub.citations import FigureIndex
 from casepub.model import Affiliation, Author, Case
 from casepub.naming import affiliation_labels, author_initials
 from casepub.profiles import Profile
-from casepub.render.markdown import panel_anchor, render_body, render_inline, typeset
+from casepub.render.markdown import panel_anchor, plain_inline, render_body, render_inline
+from casepub.resources import TEMPLATES
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+if TYPE_CHECKING:
+    from casepub.issue.placement import Placement
+
 _ID = re.compile(r"[^A-Za-z0-9_-]+")
 
 
@@ -66,26 +69,12 @@ class FigureView:
 
 
 @dataclass(frozen=True)
-class Placement:
-    """Where an article stands in an issue."""
-    volume: int
-    issue: int
-    date: datetime.date
-    first_page: int
-    last_page: int
-    doi: str | None = None
-
-    @property
-    def pages(self) -> str:
-        return str(self.first_page) if self.last_page == self.first_page else f"{self.first_page}–{self.last_page}"
-
-
-@dataclass(frozen=True)
 class ArticleView:
     case: Case
     profile: Profile
     label: str                               # the article type's section label
     title: Markup
+    plain_title: str                         # the title without markup: <title>, metadata, contents
     body: Markup
     abstract: Markup | None
     authors: tuple[AuthorView, ...]
@@ -111,7 +100,7 @@ def article_view(case: Case, profile: Profile, panels: dict[tuple[int, int], tup
     figures = tuple(_figure(case, f, figure_ids[f], index, panels) for f in range(len(meta.figures)))
     view = ArticleView(
         case=case, profile=profile, label=profile.article_types[meta.article_type].label,
-        title=Markup(render_inline(meta.title or "")),
+        title=Markup(render_inline(meta.title or "")), plain_title=plain_inline(meta.title or ""),
         body=Markup(render_body(case.body.text, index, figure_ids)),
         abstract=Markup(render_body(meta.abstract)) if meta.abstract else None,
         authors=authors, affiliations=affiliations, fda_status=_fda_status(case, profile),
@@ -166,7 +155,7 @@ def _range_label(labels: tuple[str, ...]) -> str:
 def _with_meta(view: ArticleView) -> ArticleView:
     """Google Scholar / Highwire Press tags, and the plain tags WeasyPrint reads for PDF metadata."""
     meta, profile, tags = view.case.meta, view.profile, []
-    tags.append(("citation_title", _plain(meta.title or "")))
+    tags.append(("citation_title", view.plain_title))
     affiliations = {a.label: a.affiliation for a in view.affiliations}
     for author in view.authors:
         tags.append(("citation_author", author.name))
@@ -195,7 +184,7 @@ def _with_meta(view: ArticleView) -> ArticleView:
     tags += [("citation_keywords", keyword) for keyword in meta.keywords]
     tags += [("author", author.name) for author in view.authors]
     article_type = profile.article_types[meta.article_type].name
-    tags.append(("description", f"{article_type}: {_plain(meta.title or '')}"))
+    tags.append(("description", f"{article_type}: {view.plain_title}"))
     tags.append(("keywords", ", ".join(meta.keywords or (article_type, profile.name))))
     return dataclasses.replace(view, meta=tuple(tags))
 
@@ -203,10 +192,6 @@ def _with_meta(view: ArticleView) -> ArticleView:
 def _institution(affiliation: Affiliation) -> str:
     parts = [affiliation.department, *affiliation.name, affiliation.city, affiliation.country]
     return ", ".join(part for part in parts if part)
-
-
-def _plain(text: str) -> str:
-    return typeset(re.sub(r"[*_`]", "", text))
 
 
 def join_names(names, and_word: str = "and") -> str:

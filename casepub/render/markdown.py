@@ -106,3 +106,16 @@ def render_body(text: str, figures: FigureIndex | None = None, figure_ids: list[
 def render_inline(text: str) -> str:
     """One line of Markdown (a title, a caption): emphasis and links, no blocks."""
     return PARSER.renderInline(text, {})
+
+
+def plain_inline(text: str) -> str:
+    """The text of one line of Markdown as a reader sees it, without markup: for every place that takes
+    plain text (<title>, meta tags, PDF metadata, contents). `7*7` stays `7*7`; `*MRI*` becomes `MRI`."""
+    tokens = PARSER.parseInline(text, {})
+    words = []
+    for token in tokens[0].children or () if tokens else ():
+        if token.type in ("text", "code_inline"):
+            words.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            words.append(" ")
+    return "".join(words)

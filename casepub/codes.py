@@ -1,0 +1,267 @@
+"""Every diagnostic code casepub reports, defined once: its name, default severity, summary, an example and the fix.
+
+`casepub explain CODE` prints an entry; docs/diagnostics.md is generated from
+this table (scripts/make_diagnostics_doc.py), and a test keeps the two equal.
+One code means one thing: a code is reported by one stage only (reading the
+case, a rule, the profile, rendering, the issue build).
+
+Ranges: CP001-CP019 reading and validating case.md; CP020-CP089 the rules
+(a family per decade: authors, statements, figures, text, de-identification);
+CP090-CP099 journal profiles; CP100-CP199 rendering; CP200-CP299 issue
+manifests and builds; CP998 and CP999 failures of casepub itself.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from textwrap import dedent
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Stage(StrEnum):
+    READ = "reading case.md"
+    RULE = "a rule (profiles can switch it off or change its severity)"
+    PROFILE = "the journal profile"
+    RENDER = "rendering"
+    ISSUE = "issue builds"
+    CASEPUB = "casepub itself"
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    name: str
+    stage: Stage
+    severity: Severity
+    summary: str
+    example: str        # a source that triggers it
+    fix: str
+
+    def explain(self) -> str:
+        """The entry as `casepub explain` prints it."""
+        example = "\n".join("    " + line if line else "" for line in self.example.splitlines())
+        return (f"{self.code} {self.name} ({self.severity.value}, {self.stage.value})\n\n{self.summary}\n\n"
+                f"Example:\n\n{example}\n\nFix: {self.fix}\n")
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+
+def _code(code: str, name: str, stage: Stage, severity: Severity, summary: str, example: str, fix: str) -> Code:
+    return Code(code, name, stage, severity, summary, dedent(example).strip("\n"), fix)
+
+
+_ALL = (
+    # Reading case.md
+    _code("CP001", "case-file", Stage.READ, E, "case.md cannot be read: missing, not a regular file, too large "
+          "or not UTF-8.", "cases/x/        (a folder without case.md)",
+          "put the case in a file named case.md, saved as UTF-8, in the case folder."),
+    _code("CP002", "front-matter", Stage.READ, E, "case.md is empty, or its YAML front matter is missing or not "
+          "closed.", """\
+          title: A case
+          A 70-year-old woman ...""",
+          "begin case.md with a line '---', the keys, another '---', then the case text."),
+    _code("CP003", "yaml-syntax", Stage.READ, E, "The front matter is not valid YAML.", """\
+          ---
+          title: Spine: a case
+          ---""",
+          "quote values that contain ': ' or start with a special character; indent with spaces, never tabs."),
+    _code("CP004", "yaml-alias", Stage.READ, E, "YAML aliases (*name) are not allowed.", """\
+          affiliations: &spine [spine]
+          authors:
+            - {name: Kun Duan, affiliations: *spine}""",
+          "write the value out in full where it is needed."),
+    _code("CP005", "yaml-duplicate-key", Stage.READ, E, "A key is written twice in one mapping (YAML would keep "
+          "the last silently).", """\
+          title: A case
+          title: Another title""", "keep one of them."),
+    _code("CP006", "front-matter-mapping", Stage.READ, E, "The front matter is empty or not a mapping of keys.", """\
+          ---
+          - just a list
+          ---""", "write `key: value` lines between the two '---' lines."),
+    _code("CP010", "unknown-key", Stage.READ, E, "A key casepub does not know (often a misspelling).",
+          "disclosre: Nothing to disclose.",
+          "use the key the hint suggests; docs/case-format.md lists every key."),
+    _code("CP011", "wrong-type", Stage.READ, E, "A value of the wrong kind: text where a list is expected, a "
+          "mapping where text is expected ...", "authors: Wentao Wang",
+          "write the value in the form the hint shows (a list: `[A, B]` or '- item' lines)."),
+    _code("CP012", "not-a-choice", Stage.READ, E, "A value outside a closed set of choices.",
+          "fda-status: {status: aproved, products: [Stimulan]}", "use one of the values listed in the message."),
+    _code("CP013", "missing-key", Stage.READ, E, "A key every case (or mapping) must have is missing: `journal`, "
+          "`article-type`, or a key inside a mapping such as `fda-status: {status: ...}`.", """\
+          ---
+          article-type: images-of-spine-care
+          title: A case
+          ---""", "add the key with its value."),
+    _code("CP014", "invalid-value", Stage.READ, E, "A value of the right kind that is not valid: a date that does "
+          "not exist, a list that is too short ...", "date: 2026-02-30", "correct the value as the hint says."),
+    _code("CP015", "unknown-journal", Stage.READ, E, "`journal` names no built-in profile and no "
+          "journals/<id>.yaml beside the cases.", "journal: the-spine-journl",
+          "use a journal id the hint lists, or add journals/<id>.yaml beside the cases."),
+    _code("CP016", "unknown-article-type", Stage.READ, E, "`article-type` is not one of the journal's article "
+          "types.", "article-type: images-of-spine", "use an article type the hint lists."),
+    # Rules: statements
+    _code("CP019", "required-keys", Stage.RULE, E, "A key the article type requires is missing or empty.", """\
+          journal: the-spine-journal
+          article-type: images-of-spine-care
+          conflict-statement:""", "add the key with its value; the article type's list is in the journal profile."),
+    # Rules: authors and affiliations
+    _code("CP020", "author-name", Stage.RULE, E, "An author has no name, or both `name` and `given`/`family`.", """\
+          authors:
+            - degrees: [MD]
+              affiliations: [spine]""", "write `name: Given Family`, or `given:` and `family:` (not both)."),
+    _code("CP021", "author-disclosure", Stage.RULE, E, "An author has no disclosure.", """\
+          authors:
+            - name: Kun Duan
+              affiliations: [surgery]""", "add `disclosure: Nothing to disclose.` or the author's disclosures."),
+    _code("CP022", "author-affiliation", Stage.RULE, E, "An author has no affiliation.", """\
+          authors:
+            - name: Qu Wei
+              disclosure: Nothing to disclose.""", "add `affiliations: [id]` naming an entry of `affiliations`."),
+    _code("CP023", "author-degrees", Stage.RULE, E, "An author has no degrees, where the journal prints them "
+          "(off unless the profile switches it on).", "- {name: Kun Duan, affiliations: [surgery]}",
+          "add `degrees: [MD]` (or the author's degrees)."),
+    _code("CP024", "affiliation-resolves", Stage.RULE, E, "An author names an affiliation id that is not defined.",
+          "- {name: Kun Duan, affiliations: [surgry]}", "use an id defined under `affiliations` (the hint lists them)."),
+    _code("CP025", "affiliation-used", Stage.RULE, W, "An affiliation is not used by any author.", """\
+          affiliations:
+            - {id: lab, name: Spine Lab}   # no author lists `lab`""",
+          "remove it, or add its id to an author's `affiliations`."),
+    _code("CP026", "corresponding-email", Stage.RULE, E, "The corresponding author has no e-mail address, or an "
+          "address is not well formed.", "- {name: Wentao Wang, corresponding: true}",
+          "add `email: name@example.org`."),
+    _code("CP027", "affiliation-id", Stage.RULE, E, "An affiliation has no id, an id used twice, or no name.",
+          "- {id: spine, name: Hong Hui Hospital}\n- {id: spine, name: Xi'an Hospital}",
+          "give each affiliation its own id and a `name:`."),
+    _code("CP029", "author-initials", Stage.RULE, E, "Two authors have the same initials, so the disclosures "
+          "line cannot tell them apart (or an author is listed twice).",
+          "- {name: Wentao Wang, initials: WW}\n- {name: Wei Wang, initials: WW}",
+          "set `initials:` by hand for one of them, or remove the duplicate."),
+    _code("CP030", "equal-contribution", Stage.RULE, E, "Only one author is marked `equal-contributor`.",
+          "- {name: Jijun Liu, equal-contributor: true}",
+          "mark at least two authors who contributed equally, or remove the flag."),
+    _code("CP031", "orcid", Stage.RULE, E, "An ORCID iD is malformed or its check digit is wrong.",
+          "orcid: 0000-0002-1825-0098", "copy the iD from orcid.org, e.g. 0000-0002-1825-0097."),
+    _code("CP032", "author-limit", Stage.RULE, E, "More authors than the article type allows.",
+          "authors: [... nine authors ...]   # Images of Spine Care allows 8",
+          "list the others in the acknowledgments."),
+    # Rules: FDA status
+    _code("CP040", "fda-products", Stage.RULE, E, "An FDA status other than not-applicable names no device or "
+          "drug, or not-applicable lists products.", "fda-status: {status: off-label}",
+          "write the whole status: `fda-status: {status: off-label, products: [name of the device or drug]}`."),
+    _code("CP041", "fda-wording", Stage.RULE, E, "The journal profile has no wording for the case's FDA status.",
+          "# journals/x.yaml\nwording: {fda-status: {not-applicable: Not applicable.}}\n# case.md\n"
+          "fda-status: {status: approved, products: [Stimulan]}",
+          "add the status under `wording: fda-status:` in the journal profile."),
+    # Rules: figures and panels
+    _code("CP050", "panel-captioned", Stage.RULE, E, "A panel has no caption, is captioned twice, or a caption "
+          "is empty.", "caption:\n  A-B: ...\n  B: ...", "caption each panel under exactly one key."),
+    _code("CP052", "caption-keys", Stage.RULE, E, "A caption key names no panel of its figure.",
+          "caption:\n  G: ...   # the figure has panels A-F", "key captions by a panel label (A) or a range (B-C)."),
+    _code("CP053", "panel-cited", Stage.RULE, E, "A panel is not cited in the text.",
+          "panels: [A, B] ... text cites only (Figure A)",
+          'cite each panel where the text speaks of it, e.g. "(Figure B)".'),
+    _code("CP054", "citation-resolves", Stage.RULE, E, "A figure citation in the text names no existing figure or "
+          "panel.", "... showed a collapse (Figure G).   # the figure has panels A-F",
+          "cite a figure and panel the case has."),
+    _code("CP055", "panel-image-file", Stage.RULE, E, "A panel image is missing, outside the case folder, or "
+          "not a regular file.", "image: ../other-case/figures/a.png",
+          "copy the image into the case folder and write its path relative to it, e.g. figures/a.png."),
+    _code("CP056", "panel-image-format", Stage.RULE, E, "A panel image is not a PNG, JPEG or TIFF the journal "
+          "accepts, is damaged, or has too many pixels.", "image: figures/a.gif",
+          "export the image again, from the original, as PNG, JPEG or TIFF."),
+    _code("CP057", "panel-image-resolution", Stage.RULE, E, "A panel image has too few pixels to print sharply.",
+          "image: figures/thumbnail.png   # 300x400 pixels", "use the original, higher-resolution image."),
+    _code("CP058", "panel-image-metadata", Stage.RULE, W, "A panel image carries text metadata (EXIF, XMP, IPTC, "
+          "comments, PNG text chunks) that may identify the patient. casepub publishes panels without it; the "
+          "original files still hold it.", "image: figures/a.jpg   # JPEG comment: Patient: Jane Doe",
+          "remove the metadata from the original (e.g. `exiftool -all= figures/a.jpg`) before sharing it."),
+    _code("CP059", "panel-alt", Stage.RULE, E, "A panel has no alt text.", "- {label: A, image: figures/a.png}",
+          'add `alt:` saying what the image shows, e.g. "Sagittal T2-weighted MRI".'),
+    _code("CP060", "figure-structure", Stage.RULE, E, "A figure has no panels, a panel no image, a panel label is "
+          "not one capital letter or is used twice, or a figure id is used twice.",
+          "panels:\n  - {label: g, image: figures/g.png}", "use labels A, B, C ... once each, and give every panel an image."),
+    _code("CP061", "figure-limit", Stage.RULE, E, "More figures or panels than the article type allows.",
+          "figures: [fig1, fig2]   # Images of Spine Care allows 1", "combine panels into fewer figures, or keep "
+          "the panels that show the case best."),
+    # Rules: text
+    _code("CP069", "body-present", Stage.RULE, E, "The case has no text after the front matter.",
+          "---\ntitle: A case\n---\n", "write the case below the closing '---'."),
+    _code("CP070", "word-limit", Stage.RULE, E, "The text has more words than the article type allows.",
+          "(a 600-word body; Images of Spine Care allows 500)", "shorten the text by the number of words the message gives."),
+    _code("CP071", "abbreviation-defined", Stage.RULE, W, "An abbreviation is used before it is written out.",
+          "visual analogue scale was 9 ... the VAS score", 'write it out at its first use: "visual analogue scale (VAS)".'),
+    _code("CP072", "deid-dates", Stage.RULE, W, "A full date (day, month and year) could identify the patient.",
+          "admitted on March 12, 2023", 'give time relative to an event ("on the 86th day after surgery") or the year.'),
+    _code("CP073", "deid-phone", Stage.RULE, W, "A telephone or fax number.", "call +86 29 8765 4321", "remove it."),
+    _code("CP074", "deid-record-numbers", Stage.RULE, W, "A medical record, patient or account number.",
+          "MRN: 00123456", "remove it."),
+    _code("CP075", "deid-email", Stage.RULE, W, "An e-mail address that is not an author's.",
+          "her son (li.family@example.com)", "remove it."),
+    _code("CP076", "deid-age", Stage.RULE, W, "An age over 89 (HIPAA groups these as 90 or older).",
+          "a 92-year-old woman", 'write "a patient aged 90 or older".'),
+    _code("CP077", "deid-names", Stage.RULE, W, 'The patient named or initialled, as "Mr. X".', "Mrs. Li was admitted",
+          'refer to "the patient" or "a 70-year-old woman".'),
+    _code("CP078", "sections", Stage.RULE, E, "A section the article type requires is missing or out of order.",
+          "## Case presentation\n## Introduction", "add the `## Heading` named, and keep the sections in the "
+          "article type's order."),
+    _code("CP079", "keywords-count", Stage.RULE, E, "Fewer or more keywords than the article type asks for.",
+          "keywords: [vertebroplasty]   # Case report asks for 2 to 5", "list them as `keywords: [first, second]`."),
+    _code("CP080", "abstract-limit", Stage.RULE, E, "The abstract has more words than the article type allows.",
+          "abstract: (a 300-word abstract; Case report allows 250)", "shorten the abstract."),
+    _code("CP081", "title-limit", Stage.RULE, E, "The title has more words than the article type allows.",
+          "title: (a 30-word title; Images of Spine Care allows 25)", "shorten the title; details belong in the text."),
+    _code("CP082", "typographic-quotes", Stage.RULE, W, "A value is wrapped in typographic quotes (“…” or ‘…’), "
+          "which YAML does not read as quotes: they would be printed.", "disclosure: “Nothing to disclose.”",
+          'remove them, or use straight quotes: disclosure: "Consulting: Stryker."'),
+    # Journal profiles
+    _code("CP090", "profile", Stage.PROFILE, E, "A journal profile (built in, or journals/<id>.yaml beside the "
+          "cases) cannot be used: unreadable, an unknown key, rule or article type, a wrong type, or an "
+          "`extends` loop. Nothing is built with it.", "# journals/the-spine-journal.yaml\nrules: {panel-citd: off}",
+          "correct the profile as the message says; `casepub explain` lists the rule names."),
+    # Rendering
+    _code("CP100", "pdf", Stage.RENDER, E, "The PDF could not be made (a resource was refused or could not be "
+          "read, or the stamp failed). The previous PDF is kept.",
+          "(a template that links a stylesheet from the network)", "see the message; report it if it is not "
+          "caused by a template of yours."),
+    _code("CP101", "panel-print", Stage.RENDER, E, "A panel image passed the checks but could not be prepared for "
+          "print (its full decode failed, or the file changed after the check).",
+          "image: figures/a.png   # a PNG whose pixel data is corrupt past its header",
+          "export the image again from the original, then render again."),
+    # Issue builds
+    _code("CP200", "manifest", Stage.ISSUE, E, "The issue manifest cannot be read, or its keys or values are "
+          "wrong.", "volume: twenty-six", "correct the manifest as the message says (docs/issue-builds.md)."),
+    _code("CP201", "manifest-case", Stage.ISSUE, E, "An article of the manifest names a folder without a case.",
+          "articles:\n  - case: cases/t12-osteonecrosiss", "write the case folder's path relative to the manifest."),
+    _code("CP202", "manifest-case-twice", Stage.ISSUE, E, "The manifest lists a case twice.",
+          "articles:\n  - case: cases/a\n  - case: cases/a", "list each case once."),
+    _code("CP203", "manifest-journal", Stage.ISSUE, E, "The manifest's `journal` names no profile.",
+          "journal: the-spine-journl", "use a journal id the hint lists."),
+    _code("CP204", "issue-pdf", Stage.ISSUE, E, "The issue PDF could not be made: an article could not be "
+          "numbered, or the contents pages failed.", "(an article whose numbering failed)",
+          "see that article's diagnostics, correct it and build again."),
+    # casepub itself
+    _code("CP998", "renderer-crash", Stage.CASEPUB, E, "The renderer crashed or hung on this case (the other "
+          "cases were built).", "(a case that makes a native library crash)",
+          "report the case to the casepub developers; try rendering it alone."),
+    _code("CP999", "internal-error", Stage.CASEPUB, E, "A bug in casepub. The other cases went on.",
+          "(any input that makes casepub raise an unexpected exception)",
+          "report it to the casepub developers with the case."),
+)
+
+CODES: dict[str, Code] = {entry.code: entry for entry in _ALL}
+BY_NAME: dict[str, Code] = {entry.name: entry for entry in _ALL}
+assert len(CODES) == len(BY_NAME) == len(_ALL), "a code or a name is defined twice"
+
+
+def lookup(word: str) -> Code | None:
+    """A code by its code (CP021, cp21, 21) or its name (author-disclosure)."""
+    text = word.strip()
+    if text in BY_NAME:
+        return BY_NAME[text]
+    digits = text.upper().removeprefix("CP")
+    return CODES.get(f"CP{int(digits):03d}") if digits.isdigit() else None

@@ -1,0 +1,12 @@
+"""Counting words in English: the one place plurals are made ("1 figure", "2 figures")."""
+from __future__ import annotations
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """The noun for `count` things: figure / figures, the irregular form when given."""
+    return singular if count == 1 else (plural_form or singular + "s")
+
+
+def counted(count: int, singular: str, plural_form: str | None = None) -> str:
+    """'1 figure', '0 figures', '2 analyses'."""
+    return f"{count} {plural(count, singular, plural_form)}"
