@@ -5,12 +5,15 @@ build: setup
 	.venv/bin/casepub build cases/
 
 test: setup
+	.venv/bin/ruff check casepub tests bench scripts
+	.venv/bin/mypy
 	.venv/bin/python -m pytest
 
 bench: setup
 	.venv/bin/python bench/check_bench.py
 	.venv/bin/python bench/render_bench.py
 	.venv/bin/python bench/issue_bench.py
+	.venv/bin/python bench/hostile_bench.py
 
 picture: setup
 	.venv/bin/python scripts/make_readme_picture.py

@@ -8,11 +8,25 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar
 
 from casepub import CASE_FILE, Checked, Diagnostic, Location, __version__, check_case
 from casepub.words import counted
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from casepub.issue.build import IssueBuild
+    from casepub.render import Rendered
+
+R = TypeVar("R")
+
+
+class HasDiagnostics(Protocol):
+    @property
+    def diagnostics(self) -> Sequence[Diagnostic]: ...
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 _SKIP_FOLDERS = {"build", "journals", "node_modules", "__pycache__"}
@@ -23,7 +37,7 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # argparse would exit; the CLI returns instead
+    def error(self, message: str) -> NoReturn:  # argparse would exit; the CLI returns instead
         raise UsageError(message)
 
 
@@ -109,14 +123,13 @@ def run_explain(words: Sequence[str]) -> int:
     return EXIT_OK
 
 
-def json_schema(kind: str) -> dict:
+def json_schema(kind: str) -> dict[str, Any]:
     """For editors: the keys of a case's front matter, or of an issue manifest, as authors write them."""
-    if kind == "case":
-        from casepub.model import FrontMatter as model
-        title = "casepub case front matter (case.md)"
-    else:
-        from casepub.issue.manifest import Manifest as model
-        title = "casepub issue manifest"
+    from casepub.issue.manifest import Manifest
+    from casepub.model import FrontMatter
+
+    model: type[BaseModel] = FrontMatter if kind == "case" else Manifest
+    title = "casepub case front matter (case.md)" if kind == "case" else "casepub issue manifest"
     return {"$schema": "https://json-schema.org/draft/2020-12/schema",
             **model.model_json_schema(by_alias=True), "title": title}
 
@@ -150,7 +163,8 @@ def _walk(root: Path) -> list[Path]:
 
 
 def run_check(folders: Sequence[Path], *, output: str, strict: bool, deep: bool) -> int:
-    results = [_guarded(folder, check_case, folder, deep=deep) for folder in folders]
+    results = [_guarded(folder, lambda f: check_case(f, deep=deep), lambda f, bug: Checked(f, None, None, [bug]))
+               for folder in folders]
     diagnostics = _print_diagnostics(results, output)
     if output == "text":
         print(_summary("checked", len(folders), diagnostics))
@@ -158,7 +172,7 @@ def run_check(folders: Sequence[Path], *, output: str, strict: bool, deep: bool)
     return EXIT_PROBLEMS if failed else EXIT_OK
 
 
-def run_issue(args) -> int:
+def run_issue(args: argparse.Namespace) -> int:
     if not args.folder.is_file():
         raise UsageError(f"{args.folder} is not a file")
     from casepub.issue import pool
@@ -171,7 +185,7 @@ def run_issue(args) -> int:
         raise UsageError("--jobs takes a number of processes, 1 or more")
     build = build_issue(args.folder, out=args.output, jobs=args.jobs, templates=args.templates,
                         progress=make_progress(args.quiet), timeout=args.timeout)
-    diagnostics = _print_diagnostics([build] + build.outcomes, args.format)
+    diagnostics = _print_diagnostics([build, *build.outcomes], args.format)
     if args.format == "text" and build.issue is not None:
         print(_issue_summary(build))
     elif args.format == "text":
@@ -179,9 +193,10 @@ def run_issue(args) -> int:
     return EXIT_OK if build.ok else EXIT_PROBLEMS
 
 
-def _issue_summary(build) -> str:
+def _issue_summary(build: IssueBuild) -> str:
     from casepub.issue.build import report_data
 
+    assert build.issue is not None and build.out is not None, "only a build whose manifest was read is summarised"
     summary, issue = report_data(build)["summary"], build.issue.manifest
     pages = [o.placement for o in build.outcomes if o.ok and o.placement]
     span = f"pages {pages[0].first_page}–{pages[-1].last_page}; " if pages else ""
@@ -190,14 +205,16 @@ def _issue_summary(build) -> str:
             f"{span}{build.seconds:.2f} s; report: {build.out / 'report.html'}")
 
 
-def run_render(folders: Sequence[Path], args) -> int:
-    from casepub.render import render_case, render_index
+def run_render(folders: Sequence[Path], args: argparse.Namespace) -> int:
+    from casepub.render import Rendered, render_case, render_index
 
     args.output = args.output or Path("build")
     if "pdf" in args.to:
         _warn_if_subsetting_falls_back()
-    results = [_guarded(folder, render_case, folder, args.output, formats=args.to, templates=args.templates)
-               for folder in folders]
+    def render(folder: Path) -> Rendered:
+        return render_case(folder, args.output, formats=args.to, templates=args.templates)
+
+    results = [_guarded(folder, render, lambda f, bug: Rendered(f, [bug], f.resolve().name)) for folder in folders]
     diagnostics = _print_diagnostics(results, args.format)
     if args.command == "build":
         render_index(results, args.output, title=f"casepub build of {args.folder}")
@@ -209,11 +226,11 @@ def run_render(folders: Sequence[Path], args) -> int:
     return EXIT_OK if all(_ok(r) for r in results) else EXIT_PROBLEMS
 
 
-def _ok(result) -> bool:
+def _ok(result: object) -> bool:
     return getattr(result, "ok", False)
 
 
-def _rendered_line(result) -> str:
+def _rendered_line(result: Rendered) -> str:
     if not _ok(result):
         return f"not rendered: {result.folder} (it has errors)"
     files = ", ".join(str(path) for path in result.outputs.values())
@@ -229,7 +246,7 @@ def _warn_if_subsetting_falls_back() -> None:
               "(about 1 s more per PDF); run scripts/setup.sh to install it", file=sys.stderr)
 
 
-def _print_diagnostics(results, output: str) -> list[Diagnostic]:
+def _print_diagnostics(results: Iterable[HasDiagnostics], output: str) -> list[Diagnostic]:
     diagnostics = _unique(d for result in results for d in result.diagnostics)
     if output == "json":
         print(json.dumps([d.to_json(Path.cwd()) for d in diagnostics], indent=2, ensure_ascii=False))
@@ -239,17 +256,17 @@ def _print_diagnostics(results, output: str) -> list[Diagnostic]:
     return diagnostics
 
 
-def _guarded(folder: Path, work, *args, **kwargs):
-    """work(*args, **kwargs), or a CP999 diagnostic for this case if casepub has a bug."""
+def _guarded(folder: Path, work: Callable[[Path], R], failed: Callable[[Path, Diagnostic], R]) -> R:
+    """work(folder), or failed(folder, a CP999 diagnostic) if casepub has a bug: the other cases go on."""
     try:
-        return work(*args, **kwargs)
+        return work(folder)
     except Exception as error:  # a bug in casepub: say so, and go on with the other cases
         bug = Diagnostic("CP999", f"internal error: {type(error).__name__}: {error}",
                          Location(folder / CASE_FILE), "this is a bug in casepub; please report it with this case")
-        return Checked(folder, None, None, [bug])
+        return failed(folder, bug)
 
 
-def _unique(diagnostics) -> list[Diagnostic]:
+def _unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     """Each diagnostic once: a broken journal profile is reported once, not once per case."""
     return list(dict.fromkeys(diagnostics))
 

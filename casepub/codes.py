@@ -23,12 +23,13 @@ class Severity(StrEnum):
 
 
 class Stage(StrEnum):
-    READ = "reading case.md"
-    RULE = "a rule (profiles can switch it off or change its severity)"
-    PROFILE = "the journal profile"
+    """Who reports a code. Only rules can be switched off or made warnings by a journal profile."""
+    READ = "reading"            # case.md, or an issue manifest, against its schema
+    RULE = "rule"
+    PROFILE = "profile"
     RENDER = "rendering"
-    ISSUE = "issue builds"
-    CASEPUB = "casepub itself"
+    ISSUE = "issue build"
+    CASEPUB = "casepub"
 
 
 @dataclass(frozen=True)
@@ -265,3 +266,22 @@ def lookup(word: str) -> Code | None:
         return BY_NAME[text]
     digits = text.upper().removeprefix("CP")
     return CODES.get(f"CP{int(digits):03d}") if digits.isdigit() else None
+
+
+def as_markdown() -> str:
+    """docs/diagnostics.md: every code, as `casepub explain` prints it."""
+    lines = ["# Diagnostic codes", "",
+             "Generated from `casepub/codes.py` by `scripts/make_diagnostics_doc.py`; `casepub explain CODE` prints "
+             "one entry, `casepub explain` lists them all. Rules (a rule's name or code) can be switched off or "
+             "made warnings in a journal profile: `rules: {panel-cited: warning, author-degrees: off}`.", "",
+             "Reported by: *reading* a source (case.md, an issue manifest) against its schema; a *rule* (a "
+             "journal profile can switch it off or change its severity); the journal *profile*; *rendering*; an "
+             "*issue build*; *casepub* itself (a bug).", "",
+             "| code | name | severity | reported by | summary |", "| --- | --- | --- | --- | --- |"]
+    lines += [f"| [{e.code}](#{e.code.lower()}) | `{e.name}` | {e.severity.value} | {e.stage.value} | {e.summary} |"
+              for e in CODES.values()]
+    for entry in CODES.values():
+        lines += ["", f"## {entry.code}", "", f"`{entry.name}`: {entry.severity.value} by default, reported by "
+                  f"{entry.stage.value}.", "", entry.summary, "", "Example:", "", "```yaml", entry.example, "```", "",
+                  f"Fix: {entry.fix}"]
+    return "\n".join(lines) + "\n"

@@ -12,6 +12,7 @@ import datetime
 import inspect
 import textwrap
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
@@ -61,10 +62,10 @@ def _field_docstrings(model: type) -> dict[str, str]:
         if not issubclass(cls, Node) or cls is Node:
             continue
         try:
-            body = ast.parse(textwrap.dedent(inspect.getsource(cls))).body[0].body
-        except (OSError, TypeError, SyntaxError, IndexError, AttributeError):
+            class_def = ast.parse(textwrap.dedent(inspect.getsource(cls))).body[0]
+        except (OSError, TypeError, SyntaxError, IndexError):
             continue  # no source (a frozen build): no descriptions
-        for field, doc in zip(body, body[1:]):
+        for field, doc in pairwise(class_def.body if isinstance(class_def, ast.ClassDef) else ()):
             if (isinstance(field, ast.AnnAssign) and isinstance(field.target, ast.Name)
                     and isinstance(doc, ast.Expr) and isinstance(doc.value, ast.Constant)
                     and isinstance(doc.value.value, str)):
@@ -230,7 +231,7 @@ class FrontMatter(Node):
     journal: str
     """The journal profile's id: built in (the-spine-journal, care) or journals/<id>.yaml beside the cases."""
     article_type: str
-    """An article type of the journal's profile (images-of-spine-care, case-report); it sets the required keys and limits."""
+    """An article type of the journal's profile (images-of-spine-care, case-report): it sets required keys and limits."""
     title: str | None = None
     """The article's title; Markdown emphasis is allowed."""
     running_title: str | None = None

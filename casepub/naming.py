@@ -16,25 +16,39 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def _initials(author: Author, given_length: int, family_length: int = 1) -> str:
-    """The first given name's first letters, other given initials, then the family name's first letters."""
+def _parts(author: Author) -> tuple[list[str], list[str], list[str]]:
+    """(given words, family-name particles, family words). Lower-case words before the family name are its
+    particles: "Anne-Marie van der Berg" is given "Anne-Marie", particles "van der", family "Berg"."""
     given, family = author.given_family
-    given_words, family_words = _words(given), _words(family)
+    given_names = given.split()
+    while given_names and given_names[-1][:1].islower() and len(given_names) > 1:
+        family = f"{given_names.pop()} {family}"
+    family_names = family.split()
+    particles = []
+    while len(family_names) > 1 and family_names[0][:1].islower():
+        particles.append(family_names.pop(0))
+    return _words(" ".join(given_names)), [w for p in particles for w in _words(p)], _words(" ".join(family_names))
+
+
+def _initials(author: Author, given_length: int, family_length: int = 1) -> str:
+    """The first given name's first letters, other given initials, the particles' initials in lower case
+    (van der: vd), then the family name's first letters: Anne-Marie van der Berg is AMvdB."""
+    given_words, particles, family_words = _parts(author)
     if not given_words and not family_words:
         return "?"
     head = ""
     if given_words:
         first = given_words[0]
         head = first[0].upper() + first[1:given_length].lower() + "".join(w[0].upper() for w in given_words[1:])
-    tail = ""
+    tail = "".join(word[0].lower() for word in particles)
     if family_words:
         last = family_words[0]
-        tail = last[0].upper() + last[1:family_length].lower()
+        tail += last[0].upper() + last[1:family_length].lower()
     return head + tail
 
 
 def _first_given(author: Author) -> str:
-    words = _words(author.given_family[0])
+    words = _parts(author)[0]
     return words[0].casefold() if words else ""
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import os
 import struct
-import time
 import zlib
 from pathlib import Path
 
@@ -41,9 +40,7 @@ def test_alias_bomb_is_refused_at_its_first_alias_quickly(tmp_path):
         previous = chr(ord("a") + level - 1)
         bomb.append(f"{chr(ord('a') + level)}: &{chr(ord('a') + level)} [{', '.join(['*' + previous] * 9)}]")
     folder = write_case(tmp_path / "c", "\n".join(bomb + ["---", ""]))
-    started = time.perf_counter()
-    diagnostics = check_case(folder).diagnostics
-    assert time.perf_counter() - started < 2
+    diagnostics = check_case(folder).diagnostics  # its time: bench/hostile_bench.py
     [alias] = [d for d in diagnostics if d.code == "CP004"]  # reported once, at the first alias
     assert (alias.location.line, alias.location.column) == (3, 8)
 
@@ -55,9 +52,7 @@ def test_self_referencing_alias_is_refused(tmp_path):
 
 def test_deep_nesting_is_refused_without_recursion(tmp_path):
     folder = write_case(tmp_path / "c", "---\ntitle: " + "[" * 100_000 + "]" * 100_000 + "\n---\n")
-    started = time.perf_counter()
-    [diagnostic] = check_case(folder).diagnostics
-    assert time.perf_counter() - started < 2
+    [diagnostic] = check_case(folder).diagnostics  # its time: bench/hostile_bench.py
     assert diagnostic.code == "CP003" and diagnostic.location.line == 2
     assert "nest" in diagnostic.message + diagnostic.hint
 
@@ -148,9 +143,7 @@ def test_decompression_bomb_is_refused_from_its_header(reference_copy):
     bomb = png_header_only(100_000, 100_000)
     assert len(bomb) < 2_000
     (reference_copy / "figures" / "bomb.png").write_bytes(bomb)
-    started = time.perf_counter()
-    message = image_problem(reference_copy, "figures/bomb.png")
-    assert time.perf_counter() - started < 1
+    message = image_problem(reference_copy, "figures/bomb.png")  # its time: bench/hostile_bench.py
     assert "is 10,000,000,000 pixels, more than the 40,000,000 allowed" in message
 
 

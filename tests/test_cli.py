@@ -91,7 +91,7 @@ def test_explain_prints_every_code(capsys):
 
     assert main(["explain", "CP021"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("CP021 author-disclosure (error, a rule")
+    assert out.startswith("CP021 author-disclosure (error, rule)")
     assert "Example:" in out and "Fix: add `disclosure: Nothing to disclose.`" in out
     assert main(["explain", "panel-cited"]) == 0
     assert capsys.readouterr().out.startswith("CP053 panel-cited")

@@ -42,3 +42,13 @@ def test_invalid_case_reports_exactly_the_expected_diagnostics(folder: Path):
     checked = check_case(folder)
     assert checked.diagnostics, "an invalid fixture must have at least one diagnostic"
     _compare(folder, formatted(checked.diagnostics, folder))
+
+
+def test_every_code_a_check_can_report_has_a_fixture():
+    """A code that no fixture shows is a rule nobody has seen fire: each needs an expected.txt that has it."""
+    from casepub.codes import CODES, Stage
+
+    shown = {line.split()[2] for path in FIXTURES.glob("*/*/expected.txt")
+             for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith(" ")}
+    reportable = {code for code, entry in CODES.items() if entry.stage in (Stage.READ, Stage.RULE)}
+    assert sorted(reportable - shown) == []

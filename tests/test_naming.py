@@ -26,6 +26,13 @@ def test_same_given_names_lengthen_the_family_name():
     assert initials("Nguyễn Thị Trần", "Nguyễn Thị Tanaka", "Kun Duan") == ("NTTr", "NTTa", "KD")
 
 
+def test_family_name_particles_are_lower_case_initials():
+    assert initials("Anne-Marie van der Berg", "Ludwig van Beethoven", "Maria de la Cruz") == ("AMvdB", "LvB", "MdlC")
+    authors = [Author(given="Anne-Marie", family="van der Berg"), Author(given="Jan", family="de Vries")]
+    assert author_initials(authors) == ("AMvdB", "JdV")
+    assert author_initials([Author(name="Anne-Marie van der Berg", initials="AvdB")]) == ("AvdB",)
+
+
 def test_three_way_collision():
     assert initials("Ana Silva", "Anabela Santos", "Alberto Sousa") == ("AnaS", "AnabS", "AlS")
 

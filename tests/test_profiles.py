@@ -78,3 +78,27 @@ def test_profiles_are_loaded_once_per_process(tmp_path):
     store = ProfileStore()
     first = store.get("the-spine-journal", tmp_path)
     assert store.get("the-spine-journal", tmp_path) is first
+
+
+def test_unknown_rules_options_and_article_types_are_reported_with_a_suggestion(tmp_path):
+    folder = cases_with_local_profile(
+        tmp_path, "rules:\n  panel-citd: off\n  abbreviation-defined:\n    knwon: [VAS]\n"
+                  "article-types:\n  images-of-spine-car:\n    limits:\n      words: 100\n"
+                  "  images-of-spine-care:\n    rules:\n      CP999: off\n")
+    checked = check_case(folder, ProfileStore())
+    assert checked.case is not None and checked.profile is None  # nothing is checked, or built, with it
+    assert [(e.code, e.location.line, e.message) for e in checked.errors] == [
+        ("CP090", 2, "journal profile: unknown rule 'panel-citd'"),
+        ("CP090", 4, "journal profile: rule 'abbreviation-defined' has no option 'knwon'"),
+        ("CP090", 6, "journal profile: unknown article type 'images-of-spine-car'"),
+        ("CP090", 11, "journal profile: unknown rule 'CP999'")]
+    hints = [e.hint for e in checked.errors]
+    assert hints[0].startswith("did you mean 'panel-cited'?")
+    assert hints[1].startswith("did you mean 'known'?")
+    assert hints[2].startswith("did you mean 'images-of-spine-care'?")
+
+
+def test_rules_are_named_by_name_or_code_in_profiles(tmp_path):
+    folder = cases_with_local_profile(tmp_path, "rules:\n  CP053: warning\n  author-degrees: off\n")
+    checked = check_case(folder, ProfileStore())
+    assert checked.profile is not None and not checked.errors

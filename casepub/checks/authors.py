@@ -3,22 +3,25 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 
 from casepub.checks.registry import Context, rule
 from casepub.diagnostics import Problem
+from casepub.model import Author
 from casepub.naming import author_initials
 from casepub.profiles import closest
+from casepub.words import counted
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ORCID = re.compile(r"^(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$")
 
 
-def _who(author, index: int) -> str:
+def _who(author: Author, index: int) -> str:
     return f'author "{author.display_name}"' if author.display_name else f"author {index + 1}"
 
 
 @rule("author-name")
-def author_name(ctx: Context):
+def author_name(ctx: Context) -> Iterator[Problem]:
     """Every author has a name."""
     for index, author in enumerate(ctx.meta.authors):
         if not author.display_name:
@@ -30,7 +33,7 @@ def author_name(ctx: Context):
 
 
 @rule("author-affiliation")
-def author_affiliation(ctx: Context):
+def author_affiliation(ctx: Context) -> Iterator[Problem]:
     """Every author has at least one affiliation."""
     for index, author in enumerate(ctx.meta.authors):
         if not author.affiliations:
@@ -40,7 +43,7 @@ def author_affiliation(ctx: Context):
 
 
 @rule("author-degrees", enabled=False)
-def author_degrees(ctx: Context):
+def author_degrees(ctx: Context) -> Iterator[Problem]:
     """Every author lists degrees, where the journal prints them."""
     for index, author in enumerate(ctx.meta.authors):
         if not author.degrees:
@@ -50,7 +53,7 @@ def author_degrees(ctx: Context):
 
 
 @rule("affiliation-resolves")
-def affiliation_resolves(ctx: Context):
+def affiliation_resolves(ctx: Context) -> Iterator[Problem]:
     """Every affiliation id an author names is defined under `affiliations`."""
     ids = list(dict.fromkeys(a.id for a in ctx.meta.affiliations if a.id))
     for index, author in enumerate(ctx.meta.authors):
@@ -64,7 +67,7 @@ def affiliation_resolves(ctx: Context):
 
 
 @rule("affiliation-used")
-def affiliation_used(ctx: Context):
+def affiliation_used(ctx: Context) -> Iterator[Problem]:
     """Every affiliation is used by some author."""
     used = {name for author in ctx.meta.authors for name in author.affiliations}
     for index, affiliation in enumerate(ctx.meta.affiliations):
@@ -74,7 +77,7 @@ def affiliation_used(ctx: Context):
 
 
 @rule("affiliation-id")
-def affiliation_id(ctx: Context):
+def affiliation_id(ctx: Context) -> Iterator[Problem]:
     """Every affiliation has an id, used once, and a name or department."""
     seen: dict[str, int] = {}
     for index, affiliation in enumerate(ctx.meta.affiliations):
@@ -92,7 +95,7 @@ def affiliation_id(ctx: Context):
 
 
 @rule("corresponding-email")
-def corresponding_email(ctx: Context):
+def corresponding_email(ctx: Context) -> Iterator[Problem]:
     """A corresponding author has an e-mail address; e-mail addresses are well formed."""
     for index, author in enumerate(ctx.meta.authors):
         if author.corresponding and not author.email:
@@ -104,7 +107,7 @@ def corresponding_email(ctx: Context):
 
 
 @rule("author-initials")
-def initials_unique(ctx: Context):
+def initials_unique(ctx: Context) -> Iterator[Problem]:
     """Authors' initials, derived or set by hand, tell them apart."""
     groups: dict[str, list[int]] = defaultdict(list)
     for index, initials in enumerate(author_initials(ctx.meta.authors)):
@@ -123,7 +126,7 @@ def initials_unique(ctx: Context):
 
 
 @rule("equal-contribution")
-def equal_contribution(ctx: Context):
+def equal_contribution(ctx: Context) -> Iterator[Problem]:
     """Equal contribution: none, or at least two authors flagged."""
     flagged = [i for i, author in enumerate(ctx.meta.authors) if author.equal_contributor]
     unreadable = any(ctx.unreadable(("authors", i, "equal-contributor")) for i in range(len(ctx.meta.authors)))
@@ -135,7 +138,7 @@ def equal_contribution(ctx: Context):
 
 
 @rule("orcid")
-def orcid(ctx: Context):
+def orcid(ctx: Context) -> Iterator[Problem]:
     """ORCID iDs are well formed and their check digit is right."""
     for index, author in enumerate(ctx.meta.authors):
         if author.orcid and not _orcid_valid(author.orcid):
@@ -156,10 +159,10 @@ def _orcid_valid(text: str) -> bool:
 
 
 @rule("author-limit")
-def author_limit(ctx: Context):
+def author_limit(ctx: Context) -> Iterator[Problem]:
     """No more authors than the article type allows."""
     limit = ctx.article.limits.authors
     count = len(ctx.meta.authors)
     if limit is not None and count > limit:
-        yield Problem(f"{count} authors; {ctx.article.name} allows at most {limit}",
+        yield Problem(f"{counted(count, 'author')}; {ctx.article.name} allows at most {limit}",
                       "list the others in the acknowledgments", ("authors",))

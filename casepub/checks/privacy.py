@@ -6,10 +6,12 @@ Every published text is read: title, abstract, body and captions.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from casepub.checks.registry import Context, rule
-from casepub.diagnostics import Problem
+from casepub.diagnostics import KeyPath, Problem
+from casepub.load.markdown import TextBlock
 
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
           r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
@@ -34,7 +36,7 @@ AGE = re.compile(
 NAME_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+[A-Z][\w'-]*")
 
 
-def _texts(ctx: Context) -> Iterator[tuple[str, object]]:
+def _texts(ctx: Context) -> Iterator[tuple[str, KeyPath | TextBlock]]:
     """(text, where) for each published text; where is a body block or a key path."""
     meta = ctx.meta
     for key in ("title", "abstract"):
@@ -47,11 +49,12 @@ def _texts(ctx: Context) -> Iterator[tuple[str, object]]:
             yield text, ("figures", f, "caption", key)
 
 
-def _find(ctx: Context, pattern: re.Pattern, keep=lambda match: True) -> Iterator[tuple[re.Match, dict]]:
+def _find(ctx: Context, pattern: re.Pattern[str],
+          keep: Callable[[re.Match[str]], bool] = lambda match: True) -> Iterator[tuple[re.Match[str], dict[str, Any]]]:
     for text, where in _texts(ctx):
         for match in pattern.finditer(text):
             if keep(match):
-                if isinstance(where, tuple):
+                if not isinstance(where, TextBlock):
                     yield match, {"path": where}
                 else:
                     line, column = where.position(match.start())
@@ -59,7 +62,7 @@ def _find(ctx: Context, pattern: re.Pattern, keep=lambda match: True) -> Iterato
 
 
 @rule("deid-dates")
-def full_dates(ctx: Context):
+def full_dates(ctx: Context) -> Iterator[Problem]:
     """No full dates (day, month and year) of the patient's care."""
     for match, where in _find(ctx, FULL_DATE):
         yield Problem(f'full date "{match.group(0)}" could identify the patient',
@@ -71,21 +74,21 @@ def _phone_like(match: re.Match) -> bool:
 
 
 @rule("deid-phone")
-def phone_numbers(ctx: Context):
+def phone_numbers(ctx: Context) -> Iterator[Problem]:
     """No telephone or fax numbers."""
     for match, where in _find(ctx, PHONE, _phone_like):
         yield Problem(f'"{match.group(0)}" looks like a telephone number', "remove it", **where)
 
 
 @rule("deid-record-numbers")
-def record_numbers(ctx: Context):
+def record_numbers(ctx: Context) -> Iterator[Problem]:
     """No medical record, patient or account numbers."""
     for match, where in _find(ctx, RECORD):
         yield Problem(f'"{match.group(0)}" looks like a record or identification number', "remove it", **where)
 
 
 @rule("deid-email")
-def emails(ctx: Context):
+def emails(ctx: Context) -> Iterator[Problem]:
     """No e-mail addresses other than the authors'."""
     authors = {(a.email or "").casefold() for a in ctx.meta.authors}
     for match, where in _find(ctx, EMAIL, lambda m: m.group(0).casefold() not in authors):
@@ -97,7 +100,7 @@ def _over_89(match: re.Match) -> bool:
 
 
 @rule("deid-age")
-def ages(ctx: Context):
+def ages(ctx: Context) -> Iterator[Problem]:
     """No ages over 89: they are grouped as "90 or older"."""
     for match, where in _find(ctx, AGE, _over_89):
         yield Problem(f'the age in "{match.group(0)}" is over 89 and could identify the patient',
@@ -105,7 +108,7 @@ def ages(ctx: Context):
 
 
 @rule("deid-names")
-def names(ctx: Context):
+def names(ctx: Context) -> Iterator[Problem]:
     """No patient named or initialled as "Mr. X" or "Mrs. Y"."""
     for match, where in _find(ctx, NAME_TITLE):
         yield Problem(f'"{match.group(0)}" could identify the patient', 'refer to "the patient" or "a 70-year-old woman"',

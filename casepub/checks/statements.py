@@ -1,12 +1,14 @@
 """Required items and statements: the keys an article type requires, disclosures, FDA status."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from casepub.checks.registry import Context, rule
 from casepub.diagnostics import Problem
 
 
 @rule("required-keys")
-def required_keys(ctx: Context):
+def required_keys(ctx: Context) -> Iterator[Problem]:
     """Every key the article type requires is present and not empty."""
     for key in ctx.article.required:
         value = getattr(ctx.meta, key.replace("-", "_"))
@@ -18,7 +20,7 @@ def required_keys(ctx: Context):
 
 
 @rule("author-disclosure")
-def author_disclosure(ctx: Context):
+def author_disclosure(ctx: Context) -> Iterator[Problem]:
     """Every author has a disclosure."""
     for index, author in enumerate(ctx.meta.authors):
         if not author.disclosure:
@@ -29,7 +31,7 @@ def author_disclosure(ctx: Context):
 
 
 @rule("fda-products")
-def fda_products(ctx: Context):
+def fda_products(ctx: Context) -> Iterator[Problem]:
     """An FDA status other than not-applicable names the devices or drugs it covers."""
     status = ctx.meta.fda_status
     if status is None:
@@ -45,7 +47,7 @@ def fda_products(ctx: Context):
 
 
 @rule("fda-wording")
-def fda_wording(ctx: Context):
+def fda_wording(ctx: Context) -> Iterator[Problem]:
     """The journal profile words the case's FDA status."""
     status = ctx.meta.fda_status
     if status is not None and status.status not in ctx.profile.wording.fda_status:

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from casepub.checks.registry import Context, rule
 from casepub.diagnostics import Problem
+from casepub.load.markdown import TextBlock
+from casepub.words import counted
 
 ABBREVIATION = re.compile(r"\b([A-Z][A-Z0-9]*[A-Z][A-Z0-9]*)s?\b")
 DEFINITION = re.compile(r"\(([A-Z][A-Z0-9]*[A-Z][A-Z0-9]*)s?\)")
@@ -17,21 +20,22 @@ def word_count(text: str) -> int:
 
 
 @rule("body-present")
-def body_present(ctx: Context):
+def body_present(ctx: Context) -> Iterator[Problem]:
     """The case has text after the front matter."""
     if not any(block.plain.strip() for block in ctx.text):
         yield Problem("the case has no text after the front matter",
                       "write the case below the closing '---'", line=max(1, ctx.case.body.first_line - 1))
 
 
-def _over_limit(ctx: Context, what: str, text_words: int, limit: int | None, hint: str, **where):
+def _over_limit(ctx: Context, what: str, text_words: int, limit: int | None, hint: str,
+                **where: Any) -> Iterator[Problem]:
     if limit is not None and text_words > limit:
-        yield Problem(f"{what} has {text_words} words; {ctx.article.name} allows at most {limit}",
+        yield Problem(f"{what} has {counted(text_words, 'word')}; {ctx.article.name} allows at most {limit}",
                       hint.format(over=text_words - limit), **where)
 
 
 @rule("word-limit")
-def word_limit(ctx: Context):
+def word_limit(ctx: Context) -> Iterator[Problem]:
     """The body stays within the article type's word limit."""
     count = sum(word_count(block.plain) for block in ctx.text if block.kind != "heading")
     yield from _over_limit(ctx, "the text", count, ctx.article.limits.words, "shorten it by {over} words",
@@ -39,39 +43,38 @@ def word_limit(ctx: Context):
 
 
 @rule("abstract-limit")
-def abstract_limit(ctx: Context):
+def abstract_limit(ctx: Context) -> Iterator[Problem]:
     """The abstract stays within its word limit."""
     yield from _over_limit(ctx, "the abstract", word_count(ctx.meta.abstract or ""), ctx.article.limits.abstract_words,
                            "shorten it by {over} words", path=("abstract",))
 
 
 @rule("title-limit")
-def title_limit(ctx: Context):
+def title_limit(ctx: Context) -> Iterator[Problem]:
     """The title stays within its word limit."""
     yield from _over_limit(ctx, "the title", word_count(ctx.meta.title or ""), ctx.article.limits.title_words,
                            "shorten the title; details belong in the text", path=("title",))
 
 
 @rule("keywords-count")
-def keywords_count(ctx: Context):
+def keywords_count(ctx: Context) -> Iterator[Problem]:
     """The number of keywords is within the article type's range."""
     low, high = ctx.article.limits.keywords_min, ctx.article.limits.keywords_max
     count = len(ctx.meta.keywords)
     if not count and "keywords" in ctx.article.required:
         return  # required-keys says it
     if (low is not None and count < low) or (high is not None and count > high):
-        noun = "keyword" if count == 1 else "keywords"
-        yield Problem(f"{count} {noun}; {ctx.article.name} asks for {low or 0} to {high or 'any number'}",
+        yield Problem(f"{counted(count, 'keyword')}; {ctx.article.name} asks for {low or 0} to {high or 'any number'}",
                       "list them as `keywords: [first, second]`", ("keywords",))
 
 
 @rule("sections")
-def sections(ctx: Context):
+def sections(ctx: Context) -> Iterator[Problem]:
     """The body has the article type's sections, as headings, in order."""
     wanted = list(ctx.article.sections)
     if not wanted:
         return
-    headings = {}  # section name -> its first heading block, in the order the body has them
+    headings: dict[str, TextBlock] = {}  # section name -> its first heading block, in the order the body has them
     for block in ctx.text:
         title = block.plain.strip().casefold()
         for name in wanted:
@@ -91,7 +94,7 @@ def sections(ctx: Context):
 
 
 @rule("abbreviation-defined")
-def abbreviation_defined(ctx: Context):
+def abbreviation_defined(ctx: Context) -> Iterator[Problem]:
     """Abbreviations are written out at first use: "visual analogue scale (VAS)"."""
     known = set(ctx.options("abbreviation-defined").get("known", ()))
     defined: set[str] = set(known)
@@ -141,7 +144,7 @@ def _texts_in(value: object, path: tuple) -> Iterator[tuple[tuple, str]]:
 
 
 @rule("typographic-quotes")
-def typographic_quotes(ctx: Context):
+def typographic_quotes(ctx: Context) -> Iterator[Problem]:
     """A value wrapped in typographic quotes, which YAML prints as written."""
     for path, text in _texts_in(ctx.meta.model_dump(by_alias=True, exclude_defaults=True), ()):
         if len(text) > 1 and _QUOTE_PAIRS.get(text[0]) == text[-1]:

@@ -13,6 +13,7 @@ import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import casepub
 from casepub.diagnostics import Diagnostic, Location
@@ -25,7 +26,7 @@ from casepub.issue.progress import PlainProgress
 from casepub.issue.results import ContentsPages, Finishing, JobFailure, Rendering
 from casepub.issue.work import ContentsJob, FinishJob, RenderJob, finish_article, render_article, render_contents
 from casepub.load.case import CASE_FILE
-from casepub.profiles import BUILTIN, STORE
+from casepub.profiles import BUILTIN, Profile
 from casepub.render.html import environment
 from casepub.resources import TEMPLATES
 from casepub.words import counted
@@ -46,6 +47,13 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.result.ok
+
+    @property
+    def placed(self) -> Placement:
+        """Its placement, once the issue is paginated (only built articles are)."""
+        if self.placement is None:
+            raise ValueError(f"{self.name} has no pages in the issue")
+        return self.placement
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -78,7 +86,7 @@ def build_issue(manifest: Path, *, out: Path | None = None, jobs: int | None = N
     _remove_leftovers(out)
     state = State.load(out / ".state.json")
     outcomes = _outcomes(issue, state, out, templates)
-    profile = STORE.get(issue.manifest.journal, issue.file.parent).profile
+    profile = issue.profile
     with progress, pool.Workers(workers, timeout) as workers_pool:
         _render(outcomes, out, templates, workers_pool, progress)
         lengths = [o.result.pages if o.ok else None for o in outcomes]
@@ -122,9 +130,11 @@ def _base_key(issue: Issue, state: State, templates: Path | None) -> str:
                    [state.tree(folder, "*.yaml") for folder in journals])
 
 
-def _render(outcomes: list[Outcome], out: Path, templates: Path | None, workers: pool.Workers, progress) -> None:
+def _render(outcomes: list[Outcome], out: Path, templates: Path | None, workers: pool.Workers,
+            progress: PlainProgress) -> None:
     todo = [o for o in outcomes if not o.cached]
-    tasks = [(render_article, RenderJob(o.article.folder, o.name, o.key, out, templates)) for o in todo]
+    tasks: list[pool.Task] = [(render_article, RenderJob(o.article.folder, o.name, o.key, out, templates))
+                              for o in todo]
 
     def done(index: int, result: Rendering | JobFailure) -> None:
         todo[index].result = result if isinstance(result, Rendering) else _crashed(result, todo[index])
@@ -134,7 +144,7 @@ def _render(outcomes: list[Outcome], out: Path, templates: Path | None, workers:
 
 
 def _finish(outcomes: list[Outcome], out: Path, templates: Path | None, workers: pool.Workers, state: State,
-            progress, plan: IssuePlan) -> None:
+            progress: PlainProgress, plan: IssuePlan) -> None:
     """Number the articles whose pages or contents changed; make the contents pages alongside, when needed."""
     todo = []
     for outcome in outcomes:
@@ -142,7 +152,8 @@ def _finish(outcomes: list[Outcome], out: Path, templates: Path | None, workers:
                            or not (out / outcome.name / f"{outcome.name}.pdf").is_file()
                            or not (out / outcome.name / "index.html").is_file()):
             todo.append(outcome)
-    tasks = [(finish_article, FinishJob(o.article.folder, o.name, o.key, out, templates, o.placement)) for o in todo]
+    tasks: list[pool.Task] = [(finish_article, FinishJob(o.article.folder, o.name, o.key, out, templates, o.placed))
+                              for o in todo]
     names = [o.name for o in todo]
     if plan.contents_html:  # first, so that it runs beside the numbering rather than after it
         tasks.insert(0, (render_contents, ContentsJob(plan.contents_html, out)))
@@ -152,16 +163,17 @@ def _finish(outcomes: list[Outcome], out: Path, templates: Path | None, workers:
     def done(index: int, result: ContentsPages | Finishing | JobFailure) -> None:
         if index < offset:  # the contents pages
             plan.contents_made = isinstance(result, ContentsPages) and result.ok
-            plan.contents_error = result.error if isinstance(result, ContentsPages) else result.message
+            plan.contents_error = result.message if isinstance(result, JobFailure) else getattr(result, "error", "")
             progress.finished("contents", plan.contents_made)
             return
         outcome = todo[index - offset]
         if isinstance(result, Finishing) and result.ok:
             outcome.finished = True
             state.finish(outcome.name, _final_key(outcome))
-        else:
-            failed = result.diagnostics if isinstance(result, Finishing) else _crashed(result, outcome).diagnostics
-            outcome.result = replace(outcome.result, ok=False, diagnostics=failed)
+        elif isinstance(result, JobFailure):
+            outcome.result = replace(_crashed(result, outcome), ok=False)
+        elif isinstance(result, Finishing):
+            outcome.result = replace(outcome.result, ok=False, diagnostics=result.diagnostics)
         progress.finished(outcome.name, outcome.finished)
 
     _phase("number", tasks, names, workers, progress, done)
@@ -176,8 +188,7 @@ def _phase(phase: str, tasks: list[pool.Task], names: list[str], workers: pool.W
 
 
 def _final_key(outcome: Outcome) -> str:
-    placement = outcome.placement
-    assert placement is not None
+    placement = outcome.placed
     return combine(outcome.key, placement.volume, placement.issue, placement.date, placement.first_page,
                    placement.last_page, placement.doi)
 
@@ -206,10 +217,10 @@ class IssuePlan:
     contents_error: str = ""
 
 
-def _plan_issue_outputs(issue: Issue, profile, outcomes: list[Outcome], out: Path, templates: Path | None,
+def _plan_issue_outputs(issue: Issue, profile: Profile, outcomes: list[Outcome], out: Path, templates: Path | None,
                         state: State) -> IssuePlan:
     built = [o for o in outcomes if o.ok and o.placement]
-    entries = [Entry(o.name, o.result.title, o.result.authors, o.result.label, o.placement)
+    entries = [Entry(o.name, o.result.title, o.result.authors, o.result.label, o.placed)
                for o in built]
     key = combine([_final_key(o) for o in built], issue.manifest.model_dump(mode="json"),
                   [o.name for o in built], [(e.title, e.authors) for e in entries])
@@ -218,7 +229,7 @@ def _plan_issue_outputs(issue: Issue, profile, outcomes: list[Outcome], out: Pat
     return IssuePlan(key, entries, contents_html(issue, profile, entries, templates) if entries else "")
 
 
-def _write_issue_outputs(issue: Issue, profile, out: Path, templates: Path | None, state: State,
+def _write_issue_outputs(issue: Issue, profile: Profile, out: Path, templates: Path | None, state: State,
                          plan: IssuePlan, failed: list[str]) -> list[Diagnostic]:
     """The table of contents and the issue PDF (from the contents pages a worker made), when they changed."""
     if plan.contents_html is None:
@@ -239,14 +250,18 @@ def _write_issue_outputs(issue: Issue, profile, out: Path, templates: Path | Non
 
 
 def write_report(build: IssueBuild) -> None:
+    if build.out is None:
+        return  # a manifest that could not be read: its diagnostics are the report
     report = report_data(build)
     write_atomic(build.out / "report.json", json.dumps(report, indent=2, ensure_ascii=False))
     page = environment("base").get_template("report.html.j2").render(report=report)
     write_atomic(build.out / "report.html", page)
 
 
-def report_data(build: IssueBuild) -> dict:
+def report_data(build: IssueBuild) -> dict[str, Any]:
     issue, outcomes = build.issue, build.outcomes
+    if issue is None:
+        raise ValueError("a build whose manifest could not be read has no report")
     placed = [o.placement for o in outcomes if o.placement and o.ok]
     missing = sum(d.code in ("CP201", "CP202") for d in build.diagnostics)  # listed, but no case to build
     return {

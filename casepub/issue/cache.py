@@ -70,7 +70,8 @@ class State:
         """One digest for the regular files below `folder` matching `pattern`: names and contents."""
         lines = []
         for path in sorted(folder.rglob(pattern)) if folder.is_dir() else ():
-            if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts):
+            parts = path.relative_to(folder).parts
+            if path.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in parts):
                 lines.append(f"{path.relative_to(folder)}\0{self.digest(path)}")
         return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 

@@ -20,12 +20,12 @@ from pathlib import Path
 
 from pydantic import Field
 
-from casepub.diagnostics import Diagnostic, Location, sort_key
+from casepub.diagnostics import Diagnostic, Location, SourceMap, sort_key
 from casepub.load import yamltree
 from casepub.load.case import CASE_FILE
 from casepub.load.validate import validate
 from casepub.model import Node
-from casepub.profiles import STORE, ProfileStore, closest
+from casepub.profiles import STORE, Profile, ProfileStore, closest
 
 MAX_MANIFEST_BYTES = 1 << 20
 
@@ -35,7 +35,7 @@ class ArticleEntry(Node):
     case: str
     """The case folder (the folder holding case.md), relative to the manifest, e.g. ../cases/t12-osteonecrosis."""
     doi: str | None = Field(None, pattern=r"^10\.\d{4,9}/\S+$")
-    """The article's DOI, e.g. 10.1016/j.spinee.2026.09.001: in its meta tags and the contents, before a doi in the case."""
+    """The article's DOI, e.g. 10.1016/j.spinee.2026.09.001; it is used instead of a doi in the case."""
 
 
 class Manifest(Node):
@@ -68,6 +68,7 @@ class Article:
 class Issue:
     file: Path
     manifest: Manifest
+    profile: Profile                # the journal's
     articles: tuple[Article, ...]   # those whose folder holds a case
     diagnostics: list[Diagnostic]   # problems with the manifest, and articles left out
 
@@ -92,20 +93,21 @@ def load_issue(file: Path, profiles: ProfileStore = STORE) -> tuple[Issue | None
     if validated.model is None or validated.diagnostics:
         return None, sorted(validated.diagnostics, key=sort_key)
     manifest = validated.model
-    diagnostics = _journal_problems(manifest, document.source, file, profiles)
-    if diagnostics:
-        return None, diagnostics
-    articles = []
+    profile = profiles.get(manifest.journal, file.parent).profile
+    if profile is None:
+        return None, _journal_problems(manifest, document.source, file, profiles)
+    diagnostics: list[Diagnostic] = []
+    articles: list[Article] = []
     for index, entry in enumerate(manifest.articles):
         where = document.source.locate(("articles", index, "case"))
         folder, problem = _case_folder(file.parent, entry.case, where, {a.folder for a in articles})
         diagnostics += [problem] if problem else []
         if folder is not None:
             articles.append(Article(index, folder, entry.doi, where))
-    return Issue(file, manifest, tuple(articles), diagnostics), diagnostics
+    return Issue(file, manifest, profile, tuple(articles), diagnostics), diagnostics
 
 
-def _case_folder(base: Path, path: str, where: Location, seen: set[Path]):
+def _case_folder(base: Path, path: str, where: Location, seen: set[Path]) -> tuple[Path | None, Diagnostic | None]:
     folder = (base / path).resolve()
     if not (folder / CASE_FILE).is_file():
         what = "does not exist" if not folder.exists() else f"has no {CASE_FILE}"
@@ -116,10 +118,8 @@ def _case_folder(base: Path, path: str, where: Location, seen: set[Path]):
     return folder, None
 
 
-def _journal_problems(manifest: Manifest, source, file: Path, profiles: ProfileStore) -> list[Diagnostic]:
+def _journal_problems(manifest: Manifest, source: SourceMap, file: Path, profiles: ProfileStore) -> list[Diagnostic]:
     resolved = profiles.get(manifest.journal, file.parent)
-    if resolved.profile is not None:
-        return []
     choices = profiles.available(file.parent)
     guess = closest(manifest.journal, choices)
     hint = (f"did you mean {guess!r}? " if guess else "") + f"available: {', '.join(choices)}"

@@ -93,7 +93,7 @@ class Workers:
     def __enter__(self) -> Workers:
         return self
 
-    def __exit__(self, *_) -> None:
+    def __exit__(self, *_: object) -> None:
         if self._executor is not None:
             self._executor.shutdown()
 
@@ -131,9 +131,9 @@ def run(function: Callable, jobs: Sequence, workers: int, started: Callable[[int
         pool.run([(function, job) for job in jobs], started, done)
 
 
-def _drain(executor, tasks: Sequence[Task], pending: list[int], workers: int, timeout: float, started,
-           done) -> _Interrupted | None:
-    running: dict[Future, tuple[int, float]] = {}
+def _drain(executor: ProcessPoolExecutor, tasks: Sequence[Task], pending: list[int], workers: int, timeout: float,
+           started: Callable[[int], None], done: Done) -> _Interrupted | None:
+    running: dict[Future[Any], tuple[int, float]] = {}
     queue = list(pending)
     while queue or running:
         while queue and len(running) < workers:

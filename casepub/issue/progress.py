@@ -7,7 +7,10 @@ plain line instead, and --quiet drops even those.
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 
 class PlainProgress:
@@ -16,11 +19,11 @@ class PlainProgress:
         self.total = self.count = self.failed = 0
         self.phase = ""
 
-    def __enter__(self):
+    def __enter__(self) -> PlainProgress:
         return self
 
-    def __exit__(self, *_):
-        return False
+    def __exit__(self, *_: object) -> None:
+        pass
 
     def begin(self, phase: str, total: int) -> None:
         self.phase, self.total, self.count, self.failed = phase, total, 0, 0
@@ -37,23 +40,22 @@ class PlainProgress:
 
 
 class RichProgress(PlainProgress):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self.progress = Progress(TextColumn("{task.fields[phase]:>9}"), BarColumn(), MofNCompleteColumn(),
                                  TextColumn("[red]{task.fields[failed]} failed"), TimeElapsedColumn(),
                                  TextColumn("{task.fields[running]}"), transient=False)
-        self.task = None
+        self.task: TaskID | None = None
         self.running: list[str] = []
 
-    def __enter__(self):
+    def __enter__(self) -> PlainProgress:
         self.progress.start()
         return self
 
-    def __exit__(self, *_):
+    def __exit__(self, *_: object) -> None:
         self.progress.stop()
-        return False
 
     def begin(self, phase: str, total: int) -> None:
         super().begin(phase, total)
@@ -69,11 +71,13 @@ class RichProgress(PlainProgress):
         self.failed += not ok
         if name in self.running:
             self.running.remove(name)
-        self.progress.advance(self.task)
+        if self.task is not None:
+            self.progress.advance(self.task)
         self._refresh()
 
     def _refresh(self) -> None:
-        self.progress.update(self.task, failed=self.failed, running=", ".join(self.running))
+        if self.task is not None:
+            self.progress.update(self.task, failed=self.failed, running=", ".join(self.running))
 
 
 def make_progress(quiet: bool) -> PlainProgress:

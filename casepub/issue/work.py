@@ -135,7 +135,7 @@ def _stamp(unnumbered: Path, view: ArticleView, job: FinishJob) -> bytes:
         if len(article.pages) != len(numbers.pages):
             raise RenderError("the stamp and the article have different page counts")
         for page, overlay in zip(article.pages, numbers.pages):
-            page.add_overlay(overlay)
+            page.add_overlay(overlay, pikepdf.Rectangle(page.trimbox))  # what pikepdf does by default
         out = io.BytesIO()
         article.save(out, deterministic_id=True)
         return out.getvalue()

@@ -8,6 +8,7 @@ import itertools
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from casepub.model import Body
 
@@ -48,7 +49,7 @@ def body_blocks(body: Body) -> list[TextBlock]:
     return blocks
 
 
-def _plain(token) -> str:
+def _plain(token: Token) -> str:
     if token.type in ("text", "code_inline"):
         return token.content
     return " " if token.type in ("softbreak", "hardbreak") else ""

@@ -12,11 +12,12 @@ import difflib
 import re
 import typing
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
-from casepub.diagnostics import Diagnostic, KeyPath, format_key_path
+from casepub.diagnostics import Diagnostic, KeyPath, Location, format_key_path
 from casepub.load.yamltree import Document
 
 _TYPE_WORDS = {
@@ -35,14 +36,17 @@ _TYPE_WORDS = {
 _MAX_ROUNDS = 4
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
 @dataclass(frozen=True)
-class Validated:
-    model: BaseModel | None
+class Validated(Generic[M]):
+    model: M | None
     diagnostics: list[Diagnostic]
     pruned: frozenset[KeyPath]
 
 
-def validate(model: type[BaseModel], document: Document, root: str = "the front matter") -> Validated:
+def validate(model: type[M], document: Document, root: str = "the front matter") -> Validated[M]:
     """Validate; `root` names the document in messages ("missing required key 'x' in the manifest")."""
     try:
         return Validated(model.model_validate(document.data), [], frozenset())
@@ -62,7 +66,7 @@ def validate(model: type[BaseModel], document: Document, root: str = "the front 
     return Validated(None, diagnostics, frozenset(pruned))
 
 
-def _meant(model: type[BaseModel], errors: list[dict]) -> set[KeyPath]:
+def _meant(model: type[BaseModel], errors: list[ErrorDetails]) -> set[KeyPath]:
     """The keys that misspelt keys were meant to be: what the checks say of them is already said."""
     meant = set()
     for error in errors:
@@ -77,7 +81,7 @@ def is_pruned(path: KeyPath, pruned: frozenset[KeyPath]) -> bool:
     return any(path[: len(p)] == p for p in pruned)
 
 
-def _prune(data: Any, error: dict, pruned: set[KeyPath]) -> bool:
+def _prune(data: Any, error: ErrorDetails, pruned: set[KeyPath]) -> bool:
     """Remove what an error is about; False when that would remove the whole document."""
     loc = tuple(error["loc"])
     if error["type"] == "missing":
@@ -110,7 +114,7 @@ def _get(data: Any, path: KeyPath) -> Any:
     return data
 
 
-def _diagnostic(model: type[BaseModel], document: Document, error: dict, root: str) -> Diagnostic:
+def _diagnostic(model: type[BaseModel], document: Document, error: ErrorDetails, root: str) -> Diagnostic:
     loc: KeyPath = tuple(error["loc"])
     kind = error["type"]
     name = format_key_path(loc) or root
@@ -141,7 +145,7 @@ def _diagnostic(model: type[BaseModel], document: Document, error: dict, root: s
     return _make("CP014", f"{name}: {_describe(value)} is not valid: {reason}", _value_hint(kind), source.locate(loc))
 
 
-def _make(code, message, hint, location) -> Diagnostic:
+def _make(code: str, message: str, hint: str, location: Location) -> Diagnostic:
     return Diagnostic(code, message, location, hint)
 
 

@@ -13,6 +13,7 @@ and constructor, so that what the author typed is what we get:
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,10 @@ from casepub.diagnostics import Diagnostic, KeyPath, Location, Position, SourceM
 try:
     from yaml._yaml import CParser as _Parser
 except ImportError:  # PyYAML built without libyaml: same events, slower
-    from yaml import BaseLoader as _Parser
+    from yaml import BaseLoader as _Parser  # type: ignore[assignment]
 
 MAX_DEPTH = 64
+Mark = Any  # a libyaml or pure-Python position: .line and .column, 0-based
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
 
@@ -60,14 +62,14 @@ class _Builder:
         self.problems: list[Diagnostic] = []
         self.seen_alias = False
 
-    def position(self, mark) -> Position:
+    def position(self, mark: Mark) -> Position:
         return self.file, mark.line + self.first_line, mark.column + 1
 
-    def problem(self, code, mark, message, hint, path=()):
+    def problem(self, code: str, mark: Mark, message: str, hint: str, path: KeyPath = ()) -> None:
         location = Location(*self.position(mark), path)
         self.problems.append(Diagnostic(code, message, location, hint))
 
-    def feed(self, event) -> None:
+    def feed(self, event: Any) -> None:  # a parser event; dispatched on its exact type, the fast way
         kind = type(event)
         if kind is yaml.ScalarEvent:
             self.scalar(event)
@@ -80,7 +82,7 @@ class _Builder:
         elif kind is yaml.DocumentStartEvent and self.values:
             raise self.stop(event.start_mark, "more than one YAML document", "remove the extra '---' line")
 
-    def stop(self, mark, message, hint) -> _Stop:
+    def stop(self, mark: Mark, message: str, hint: str) -> _Stop:
         self.problem("CP003", mark, message, hint)
         return _Stop()
 
@@ -88,7 +90,7 @@ class _Builder:
         top = self.stack[-1] if self.stack else None
         return top is not None and isinstance(top.container, dict) and top.key is None
 
-    def scalar(self, event) -> None:
+    def scalar(self, event: yaml.ScalarEvent) -> None:
         plain = not event.style  # '' from libyaml, None from the Python parser
         value = None if plain and event.value in _NULLS else event.value
         if self.expecting_key():
@@ -96,7 +98,7 @@ class _Builder:
         else:
             self.attach(value, event.start_mark)
 
-    def key(self, event, name: str) -> None:
+    def key(self, event: yaml.ScalarEvent, name: str) -> None:
         top = self.stack[-1]
         if top.path is None:
             top.key = name
@@ -111,7 +113,7 @@ class _Builder:
         top.key = name
         self.keys[path] = self.position(event.start_mark)
 
-    def start(self, event, container) -> None:
+    def start(self, event: yaml.NodeEvent, container: dict[str, Any] | list[Any]) -> None:
         if self.expecting_key():
             raise self.stop(event.start_mark, "a key must be plain text, not a list or mapping",
                             "write keys as `name: value`")
@@ -121,7 +123,7 @@ class _Builder:
         path = self.attach(container, event.start_mark)
         self.stack.append(_Frame(container, path))
 
-    def alias(self, event) -> None:
+    def alias(self, event: yaml.AliasEvent) -> None:
         if not self.seen_alias:
             self.seen_alias = True
             self.problem("CP004", event.start_mark, f"YAML aliases (*{event.anchor}) are not allowed",
@@ -130,7 +132,7 @@ class _Builder:
         if top is not None and isinstance(top.container, dict):
             top.key = _Discard(top.key or "")  # the key keeps no value: as if it were not written
 
-    def attach(self, value, mark) -> KeyPath | None:
+    def attach(self, value: Any, mark: Mark) -> KeyPath | None:
         """Put a value under its parent; return its key path (None when it is discarded)."""
         if not self.stack:
             self.root = value
@@ -188,7 +190,13 @@ def _syntax_error(error: yaml.MarkedYAMLError, text: str, file: Path, first_line
                       _syntax_hint(problem, source_line, column))
 
 
+_TYPOGRAPHIC_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'"})
+
+
 def _syntax_hint(problem: str, source_line: str, column: int) -> str:
+    if any(quote in source_line for quote in "“”„«»") or re.search(r":\s*‘", source_line):
+        straight = source_line.translate(_TYPOGRAPHIC_QUOTES).strip()
+        return f"typographic quotes (“ ”) are not YAML quotes, so the value is not quoted: write {straight}"
     if "\t" in source_line[: column + 1]:
         return "indent with spaces: YAML does not allow tab characters"
     if "mapping values are not allowed" in problem:

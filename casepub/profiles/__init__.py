@@ -13,11 +13,12 @@ import difflib
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from casepub.diagnostics import Diagnostic, Location, SourceMap
+from casepub.codes import CODES, Stage, lookup
+from casepub.diagnostics import Diagnostic, Location, SourceMap, sort_key
 from casepub.load import yamltree
 from casepub.load.files import UnsafePath, read_inside
 from casepub.load.validate import validate
@@ -28,7 +29,7 @@ LOCAL_FOLDER = "journals"
 MAX_PROFILE_BYTES = 1 << 20
 _OFF = {"off", "false", "no", "disabled"}
 _ON = {"on", "true", "yes", "enabled"}
-_FRONT_MATTER_KEYS = frozenset(field.alias for field in FrontMatter.model_fields.values())
+_FRONT_MATTER_KEYS = frozenset(field.alias or name for name, field in FrontMatter.model_fields.items())
 
 
 class RuleSetting(Node):
@@ -98,6 +99,8 @@ class ImageRules(Node):
 
 
 class Wording(Node):
+    """Every word casepub prints that is not the case's own: a journal in another language is a profile.
+    Placeholders in braces ({names}, {n}) are filled in; a pair is [singular, plural]."""
     fda_status_label: str = "FDA device/drug status"
     fda_status: dict[str, str] = {}
     disclosures_label: str = "Author disclosures"
@@ -110,6 +113,35 @@ class Wording(Node):
     figure: str = "Figure"
     figures: str = "Figures"
     and_: str = Field("and", alias="and")
+    abstract: str = "Abstract"
+    keywords: str = "Keywords"
+    authors: str = "Authors"                  # names the authors' section for screen readers
+    statements: str = "Statements"            # names the statements' section for screen readers
+    corresponding_author: str = "Corresponding author"
+    email: str = "E-mail address"
+    issue_line: str = "Volume {volume}, Issue {issue}, {month} {year}"
+    months: tuple[str, ...] = Field(("January", "February", "March", "April", "May", "June", "July", "August",
+                                     "September", "October", "November", "December"), min_length=12, max_length=12)
+    # The build index (casepub build FOLDER) and the issue build's report.
+    pdf: str = "PDF"
+    page_count: tuple[str, str] = ("{n} page", "{n} pages")
+    error_count: tuple[str, str] = ("{n} error", "{n} errors")
+    not_rendered: str = "not rendered"
+    first_error: str = "the first"
+    all_diagnostics: str = "all of them"
+    report_title: str = "Build report: {issue}"
+    report_summary: str = ("{articles} articles: {ok} built, {failed} failed; {rendered} rendered, "
+                           "{cached} from the cache; {seconds} s.")
+    report_manifest: str = "Manifest"
+    report_columns: tuple[str, str, str, str, str, str] = ("#", "case", "status", "pages", "time", "diagnostics")
+    report_status: dict[str, str] = {"ok": "ok", "failed": "failed", "cached": "cached"}
+
+    def month(self, date) -> str:
+        """The month's name, from this wording: never the locale's (strftime("%B"))."""
+        return self.months[date.month - 1]
+
+    def count(self, forms: tuple[str, str], n: int) -> str:
+        return forms[0 if n == 1 else 1].replace("{n}", str(n))
 
 
 _LENGTH = r"\d+(?:\.\d+)?(?:mm|cm|in|pt)"
@@ -120,8 +152,35 @@ class Page(Node):
     size: str = Field("letter", pattern=rf"^(?:A[3-6]|B[45]|letter|legal|ledger|{_LENGTH} {_LENGTH})(?: portrait| landscape)?$")
     margin: str = Field("20mm", pattern=rf"^{_LENGTH}$")
     running_header: bool = True
-    panel_columns: int = Field(3, ge=1, le=6)  # panels side by side in a figure
+    panel_columns: int = Field(3, ge=1, le=6)  # panels side by side in a figure, or more when it would be too tall
+    figure_height: float = Field(0.33, gt=0, le=1)  # the tallest a figure's panels may be: a share of the text height
     start_on: Literal["any", "recto"] = "any"  # where each article of an issue starts
+
+    SIZES: ClassVar[dict[str, tuple[float, float, str]]] = {
+        "A3": (297, 420, "mm"), "A4": (210, 297, "mm"), "A5": (148, 210, "mm"), "A6": (105, 148, "mm"),
+        "B4": (250, 353, "mm"), "B5": (176, 250, "mm"),
+        "letter": (8.5, 11, "in"), "legal": (8.5, 14, "in"), "ledger": (11, 17, "in")}
+    POINTS: ClassVar[dict[str, float]] = {"mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "pt": 1.0}
+
+    @property
+    def text_block(self) -> tuple[float, float]:
+        """(width, height) of the text block in points: the page less its margins."""
+        words = self.size.split()
+        landscape = words[-1] == "landscape"
+        words = [w for w in words if w not in ("portrait", "landscape")]
+        if len(words) == 2:
+            width, height = (self._length(w) for w in words)
+        else:
+            w, h, unit = self.SIZES[words[0]]
+            width, height = w * self.POINTS[unit], h * self.POINTS[unit]
+        if landscape:
+            width, height = max(width, height), min(width, height)
+        margin = self._length(self.margin)
+        return width - 2 * margin, height - 2 * margin
+
+    @classmethod
+    def _length(cls, text: str) -> float:
+        return float(text[:-2]) * cls.POINTS[text[-2:]]
 
 
 class Order(Node):
@@ -192,10 +251,13 @@ class ProfileStore:
         for layer in layers[1:]:
             data, source = _merge(data, layer.data), source.overlaid(layer.source)
         validated = validate(Profile, yamltree.Document(data, source), root="the profile")
-        diagnostics = [_as_profile_problem(d) for d in validated.diagnostics]
+        base_types = set(layers[0].data.get("article-types") or {}) if len(layers) > 1 else set()
+        problems = _article_type_typos(validated.diagnostics, base_types, source) + _rule_problems(data, source)
+        diagnostics = sorted({_as_profile_problem(d) for d in problems}, key=sort_key)
         return Resolved(validated.model if not diagnostics else None, tuple(diagnostics), source)
 
-    def _layers(self, journal: str, local: Path | None, seen: tuple[str, ...]):
+    def _layers(self, journal: str, local: Path | None,
+                seen: tuple[str, ...]) -> tuple[list[yamltree.Document], list[Diagnostic]]:
         """The YAML documents that make up a profile, base first."""
         if journal in seen:
             loop = " -> ".join(seen + (journal,))
@@ -203,12 +265,13 @@ class ProfileStore:
         builtin_file = self.builtin / f"{journal}.yaml"
         local_folder = local / LOCAL_FOLDER if local else None
         local_file = local_folder / f"{journal}.yaml" if local_folder else None
-        layers, diagnostics = [], []
+        layers: list[yamltree.Document | None] = []
+        diagnostics: list[Diagnostic] = []
         if builtin_file.is_file():
             document, problems = _read(self.builtin, builtin_file)
             layers.append(document)
             diagnostics += problems
-        if local_file and local_file.is_file():
+        if local_folder and local_file and local_file.is_file():
             document, problems = _read(local_folder, local_file)
             diagnostics += problems
             if document is not None:
@@ -234,6 +297,61 @@ def _read(folder: Path, file: Path) -> tuple[yamltree.Document | None, list[Diag
     return document, [_as_profile_problem(p) for p in problems]
 
 
+# The options a rule takes in a profile, beside `enabled` and `severity`.
+RULE_OPTIONS: dict[str, frozenset[str]] = {"abbreviation-defined": frozenset({"known"})}
+_SETTING_KEYS = frozenset({"enabled", "severity"})
+
+
+def _rule_problems(data: dict[str, Any], source: SourceMap) -> list[Diagnostic]:
+    """`rules:` of the journal and of each article type name rules that exist, with options they take."""
+    tables: list[tuple[tuple[str | int, ...], Any]] = [(("rules",), data.get("rules"))]
+    for name, article in (data.get("article-types") or {}).items():
+        if isinstance(article, dict):
+            tables.append((("article-types", name, "rules"), article.get("rules")))
+    problems = []
+    for path, table in tables:
+        for key, setting in (table or {}).items() if isinstance(table, dict) else ():
+            problems += _rule_setting_problems(path + (key,), key, setting, source)
+    return problems
+
+
+def _rule_setting_problems(path: tuple[str | int, ...], key: str, setting: Any, source: SourceMap) -> list[Diagnostic]:
+    entry = lookup(key) if not key[:1].isdigit() else None
+    if entry is None or entry.stage is not Stage.RULE or key not in (entry.code, entry.name):
+        names = sorted(e.name for e in CODES.values() if e.stage is Stage.RULE)
+        guess = closest(key, names)
+        return [Diagnostic("CP090", f"unknown rule {key!r}", source.locate(path, key=True),
+                           (f"did you mean {guess!r}? " if guess else "") + "`casepub explain` lists the rules")]
+    allowed = _SETTING_KEYS | RULE_OPTIONS.get(entry.name, frozenset())
+    unknown = [option for option in setting if option not in allowed] if isinstance(setting, dict) else []
+    return [Diagnostic("CP090", f"rule {key!r} has no option {option!r}", source.locate(path + (option,), key=True),
+                       f"{_did_you_mean(option, sorted(allowed))}{key!r} takes: {', '.join(sorted(allowed))}")
+            for option in unknown]
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    guess = closest(word, choices)
+    return f"did you mean {guess!r}? " if guess else ""
+
+
+def _article_type_typos(diagnostics: list[Diagnostic], base_types: set[str], source: SourceMap) -> list[Diagnostic]:
+    """A local profile that names an article type its base lacks, without the `name` and `label` a new one needs,
+    most likely misspelt an existing one: say so once, instead of "missing name", "missing label"."""
+    out, said = [], set()
+    for diagnostic in diagnostics:
+        path = diagnostic.location.key_path
+        new_type = (diagnostic.code == "CP013" and len(path) == 3 and path[0] == "article-types"
+                    and path[1] not in base_types and closest(str(path[1]), sorted(base_types)))
+        if not new_type:
+            out.append(diagnostic)
+        elif path[1] not in said:
+            said.add(path[1])
+            guess = closest(str(path[1]), sorted(base_types))
+            out.append(Diagnostic("CP090", f"unknown article type {path[1]!r}", source.locate(path[:2], key=True),
+                                  f"did you mean {guess!r}? A new article type needs `name:` and `label:`"))
+    return out
+
+
 def _merge(base: Any, overlay: Any) -> Any:
     """Mappings merge key by key; anything else in the overlay replaces the base."""
     if isinstance(base, dict) and isinstance(overlay, dict):
@@ -250,6 +368,8 @@ def _problem(location: Location, message: str) -> Diagnostic:
 
 def _as_profile_problem(diagnostic: Diagnostic) -> Diagnostic:
     """Profile files are checked like cases; their problems carry the profile code CP090."""
+    if diagnostic.code == "CP090" and diagnostic.message.startswith("journal profile: "):
+        return diagnostic
     return Diagnostic("CP090", f"journal profile: {diagnostic.message}", diagnostic.location, diagnostic.hint)
 
 
