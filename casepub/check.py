@@ -50,17 +50,18 @@ def resolve_profile(case: Case, profiles: ProfileStore = STORE) -> tuple[Profile
     if resolved.profile is None:
         if resolved.diagnostics:
             return None, list(resolved.diagnostics)
-        return None, [_unknown("CP015", case, ("journal",), f"unknown journal {journal!r}",
-                               journal, profiles.available(local), "journals/<id>.yaml beside the cases")]
+        return None, [_unknown("CP015", case, ("journal",), f"unknown journal {journal!r}", word=journal,
+                               choices=profiles.available(local), where="journals/<id>.yaml beside the cases")]
     profile = resolved.profile
     if case.meta.article_type not in profile.article_types:
         return None, [_unknown("CP016", case, ("article-type",),
                                f"{profile.name} has no article type {case.meta.article_type!r}",
-                               case.meta.article_type, sorted(profile.article_types), "the journal profile")]
+                               word=case.meta.article_type, choices=sorted(profile.article_types),
+                               where="the journal profile")]
     return profile, []
 
 
-def _unknown(code: str, case: Case, path: KeyPath, message: str, word: str, choices: list[str],
+def _unknown(code: str, case: Case, path: KeyPath, message: str, *, word: str, choices: list[str],
              where: str) -> Diagnostic:
     guess = closest(word, choices)
     hint = (f"did you mean {guess!r}? " if guess else "") + f"available: {', '.join(choices)} (or add one in {where})"

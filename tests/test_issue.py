@@ -172,8 +172,8 @@ def _outcomes(results: dict) -> dict:
 
 def test_a_job_that_hangs_is_stopped_and_the_others_go_on():
     jobs, results = ["one", "two", "three", "four", "five"], {}
-    pool.run(stuck_on_two, jobs, 2, lambda index: None, lambda index, result: results.__setitem__(jobs[index], result),
-             timeout=1.5)
+    pool.run(stuck_on_two, jobs, workers=2, started=lambda index: None,
+             done=lambda index, result: results.__setitem__(jobs[index], result), timeout=1.5)
     assert _outcomes(results) == {"one": "done one", "two": "timed_out", "three": "done three",
                                   "four": "done four", "five": "done five"}
     assert isinstance(results["two"], JobFailure) and "longer than 2 s" in results["two"].message
@@ -181,7 +181,8 @@ def test_a_job_that_hangs_is_stopped_and_the_others_go_on():
 
 def test_a_worker_that_dies_costs_only_its_own_job():
     jobs, results = ["one", "two", "three", "four"], {}
-    pool.run(crash_on_two, jobs, 2, lambda index: None, lambda index, result: results.__setitem__(jobs[index], result))
+    pool.run(crash_on_two, jobs, workers=2, started=lambda index: None,
+             done=lambda index, result: results.__setitem__(jobs[index], result))
     assert _outcomes(results) == {"one": "done one", "two": "crashed", "three": "done three", "four": "done four"}
 
 

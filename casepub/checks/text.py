@@ -27,7 +27,7 @@ def body_present(ctx: Context) -> Iterator[Problem]:
                       "write the case below the closing '---'", line=max(1, ctx.case.body.first_line - 1))
 
 
-def _over_limit(ctx: Context, what: str, text_words: int, limit: int | None, hint: str,
+def _over_limit(ctx: Context, what: str, text_words: int, *, limit: int | None, hint: str,
                 **where: Any) -> Iterator[Problem]:
     if limit is not None and text_words > limit:
         yield Problem(f"{what} has {counted(text_words, 'word')}; {ctx.article.name} allows at most {limit}",
@@ -38,22 +38,22 @@ def _over_limit(ctx: Context, what: str, text_words: int, limit: int | None, hin
 def word_limit(ctx: Context) -> Iterator[Problem]:
     """The body stays within the article type's word limit."""
     count = sum(word_count(block.plain) for block in ctx.text if block.kind != "heading")
-    yield from _over_limit(ctx, "the text", count, ctx.article.limits.words, "shorten it by {over} words",
+    yield from _over_limit(ctx, "the text", count, limit=ctx.article.limits.words, hint="shorten it by {over} words",
                            line=ctx.case.body.first_line)
 
 
 @rule("abstract-limit")
 def abstract_limit(ctx: Context) -> Iterator[Problem]:
     """The abstract stays within its word limit."""
-    yield from _over_limit(ctx, "the abstract", word_count(ctx.meta.abstract or ""), ctx.article.limits.abstract_words,
-                           "shorten it by {over} words", path=("abstract",))
+    yield from _over_limit(ctx, "the abstract", word_count(ctx.meta.abstract or ""),
+                           limit=ctx.article.limits.abstract_words, hint="shorten it by {over} words", path=("abstract",))
 
 
 @rule("title-limit")
 def title_limit(ctx: Context) -> Iterator[Problem]:
     """The title stays within its word limit."""
-    yield from _over_limit(ctx, "the title", word_count(ctx.meta.title or ""), ctx.article.limits.title_words,
-                           "shorten the title; details belong in the text", path=("title",))
+    yield from _over_limit(ctx, "the title", word_count(ctx.meta.title or ""), limit=ctx.article.limits.title_words,
+                           hint="shorten the title; details belong in the text", path=("title",))
 
 
 @rule("keywords-count")

@@ -14,7 +14,7 @@ from pathlib import Path
 from casepub.issue.manifest import Issue
 from casepub.issue.placement import Placement
 from casepub.profiles import Profile
-from casepub.render.html import environment
+from casepub.render.html import dated, environment
 from casepub.write import write_atomic
 
 
@@ -83,6 +83,6 @@ def _issue_metadata(pdf, issue: Issue, profile: Profile) -> None:
 
     manifest = issue.manifest
     pdf.docinfo["/Title"] = pikepdf.String(f"{profile.name} {manifest.volume} ({manifest.issue})")
-    pdf.docinfo["/Subject"] = pikepdf.String(f"Volume {manifest.volume}, Issue {manifest.issue}, "
-                                             f"{manifest.date.strftime('%B %Y')}")
+    pdf.docinfo["/Subject"] = pikepdf.String(dated(profile.wording.issue_line, manifest.date, profile.wording,
+                                                   volume=manifest.volume, issue=manifest.issue))
     pdf.docinfo["/Creator"] = pikepdf.String("casepub")

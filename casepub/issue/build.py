@@ -26,7 +26,7 @@ from casepub.issue.progress import PlainProgress
 from casepub.issue.results import ContentsPages, Finishing, JobFailure, Rendering
 from casepub.issue.work import ContentsJob, FinishJob, RenderJob, finish_article, render_article, render_contents
 from casepub.load.case import CASE_FILE
-from casepub.profiles import BUILTIN, Profile
+from casepub.profiles import BUILTIN
 from casepub.render.html import environment
 from casepub.resources import TEMPLATES
 from casepub.words import counted
@@ -88,14 +88,14 @@ def build_issue(manifest: Path, *, out: Path | None = None, jobs: int | None = N
     outcomes = _outcomes(issue, state, out, templates)
     profile = issue.profile
     with progress, pool.Workers(workers, timeout) as workers_pool:
-        _render(outcomes, out, templates, workers_pool, progress)
+        _render(outcomes, out=out, templates=templates, workers=workers_pool, progress=progress)
         lengths = [o.result.pages if o.ok else None for o in outcomes]
         for outcome, placement in zip(outcomes, paginate(issue, lengths, profile.page.start_on == "recto")):
             outcome.placement = placement
-        plan = _plan_issue_outputs(issue, profile, outcomes, out, templates, state)
-        _finish(outcomes, out, templates, workers_pool, state, progress, plan)
-    problems = _write_issue_outputs(issue, profile, out, templates, state, plan,
-                                    [o.name for o in outcomes if not o.ok])
+        plan = _plan_issue_outputs(issue, outcomes, out=out, templates=templates, state=state)
+        _finish(outcomes, plan, out=out, templates=templates, workers=workers_pool, state=state, progress=progress)
+    problems = _write_issue_outputs(issue, plan, out=out, templates=templates, state=state,
+                                    failed=[o.name for o in outcomes if not o.ok])
     build = IssueBuild(issue, out, outcomes, list(issue.diagnostics) + problems, time.perf_counter() - started)
     write_report(build)
     state.save()
@@ -130,7 +130,7 @@ def _base_key(issue: Issue, state: State, templates: Path | None) -> str:
                    [state.tree(folder, "*.yaml") for folder in journals])
 
 
-def _render(outcomes: list[Outcome], out: Path, templates: Path | None, workers: pool.Workers,
+def _render(outcomes: list[Outcome], *, out: Path, templates: Path | None, workers: pool.Workers,
             progress: PlainProgress) -> None:
     todo = [o for o in outcomes if not o.cached]
     tasks: list[pool.Task] = [(render_article, RenderJob(o.article.folder, o.name, o.key, out, templates))
@@ -140,11 +140,11 @@ def _render(outcomes: list[Outcome], out: Path, templates: Path | None, workers:
         todo[index].result = result if isinstance(result, Rendering) else _crashed(result, todo[index])
         progress.finished(todo[index].name, todo[index].ok, _detail(todo[index].result))
 
-    _phase("render", tasks, [o.name for o in todo], workers, progress, done)
+    _phase("render", tasks, [o.name for o in todo], workers=workers, progress=progress, done=done)
 
 
-def _finish(outcomes: list[Outcome], out: Path, templates: Path | None, workers: pool.Workers, state: State,
-            progress: PlainProgress, plan: IssuePlan) -> None:
+def _finish(outcomes: list[Outcome], plan: IssuePlan, *, out: Path, templates: Path | None, workers: pool.Workers,
+            state: State, progress: PlainProgress) -> None:
     """Number the articles whose pages or contents changed; make the contents pages alongside, when needed."""
     todo = []
     for outcome in outcomes:
@@ -176,10 +176,10 @@ def _finish(outcomes: list[Outcome], out: Path, templates: Path | None, workers:
             outcome.result = replace(outcome.result, ok=False, diagnostics=result.diagnostics)
         progress.finished(outcome.name, outcome.finished)
 
-    _phase("number", tasks, names, workers, progress, done)
+    _phase("number", tasks, names, workers=workers, progress=progress, done=done)
 
 
-def _phase(phase: str, tasks: list[pool.Task], names: list[str], workers: pool.Workers, progress: PlainProgress,
+def _phase(phase: str, tasks: list[pool.Task], names: list[str], *, workers: pool.Workers, progress: PlainProgress,
            done: pool.Done) -> None:
     if not tasks:
         return
@@ -217,7 +217,7 @@ class IssuePlan:
     contents_error: str = ""
 
 
-def _plan_issue_outputs(issue: Issue, profile: Profile, outcomes: list[Outcome], out: Path, templates: Path | None,
+def _plan_issue_outputs(issue: Issue, outcomes: list[Outcome], *, out: Path, templates: Path | None,
                         state: State) -> IssuePlan:
     built = [o for o in outcomes if o.ok and o.placement]
     entries = [Entry(o.name, o.result.title, o.result.authors, o.result.label, o.placed)
@@ -226,11 +226,11 @@ def _plan_issue_outputs(issue: Issue, profile: Profile, outcomes: list[Outcome],
                   [o.name for o in built], [(e.title, e.authors) for e in entries])
     if state.issue == key and (out / f"{issue.name}.pdf").is_file() and (out / "index.html").is_file():
         return IssuePlan(key, entries, None)
-    return IssuePlan(key, entries, contents_html(issue, profile, entries, templates) if entries else "")
+    return IssuePlan(key, entries, contents_html(issue, issue.profile, entries, templates) if entries else "")
 
 
-def _write_issue_outputs(issue: Issue, profile: Profile, out: Path, templates: Path | None, state: State,
-                         plan: IssuePlan, failed: list[str]) -> list[Diagnostic]:
+def _write_issue_outputs(issue: Issue, plan: IssuePlan, *, out: Path, templates: Path | None, state: State,
+                         failed: list[str]) -> list[Diagnostic]:
     """The table of contents and the issue PDF (from the contents pages a worker made), when they changed."""
     if plan.contents_html is None:
         return []
@@ -238,13 +238,13 @@ def _write_issue_outputs(issue: Issue, profile: Profile, out: Path, templates: P
     if numbering_failed:  # its numbered PDF is not there to put in the issue
         return [Diagnostic("CP204", f"the issue PDF was not made: {', '.join(numbering_failed)} "
                            "could not be numbered", Location(issue.file), "see that article's diagnostics")]
-    write_contents(issue, profile, plan.entries, out, templates)
+    write_contents(issue, issue.profile, plan.entries, out, templates)
     if plan.entries:
         if not plan.contents_made:
             return [Diagnostic("CP204", f"the issue PDF could not be made: the contents pages "
                                f"failed ({plan.contents_error})", Location(issue.file),
                                "the articles were built; see the message")]
-        write_issue_pdf(issue, profile, plan.entries, out, out / ".cache" / "contents.pdf")
+        write_issue_pdf(issue, issue.profile, plan.entries, out, out / ".cache" / "contents.pdf")
     state.issue, state.dirty = plan.key, True
     return []
 

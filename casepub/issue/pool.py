@@ -103,7 +103,8 @@ class Workers:
         while queue:
             if self._executor is None:
                 self._executor = _executor(self.workers)
-            interrupted = _drain(self._executor, tasks, queue, self.workers, self.timeout, started, done)
+            interrupted = _drain(self._executor, tasks, queue, workers=self.workers, timeout=self.timeout,
+                                 started=started, done=done)
             if interrupted is None:
                 return
             _stop(self._executor)
@@ -115,7 +116,7 @@ class Workers:
                 continue
             for index in interrupted.unfinished:  # a crash, culprit unknown: each alone in a fresh worker
                 with _executor(1) as alone:
-                    again = _drain(alone, tasks, [index], 1, self.timeout, started, done)
+                    again = _drain(alone, tasks, [index], workers=1, timeout=self.timeout, started=started, done=done)
                     if again is not None:
                         _stop(alone)
                         reason: Literal["crashed", "timed_out"] = "timed_out" if again.overdue else "crashed"
@@ -124,14 +125,14 @@ class Workers:
             return
 
 
-def run(function: Callable, jobs: Sequence, workers: int, started: Callable[[int], None],
+def run(function: Callable[[Any], Any], jobs: Sequence[object], *, workers: int, started: Callable[[int], None],
         done: Done, timeout: float = TIMEOUT) -> None:
     """Run function(job) for each job in a pool of its own."""
     with Workers(workers, timeout) as pool:
         pool.run([(function, job) for job in jobs], started, done)
 
 
-def _drain(executor: ProcessPoolExecutor, tasks: Sequence[Task], pending: list[int], workers: int, timeout: float,
+def _drain(executor: ProcessPoolExecutor, tasks: Sequence[Task], pending: list[int], *, workers: int, timeout: float,
            started: Callable[[int], None], done: Done) -> _Interrupted | None:
     running: dict[Future[Any], tuple[int, float]] = {}
     queue = list(pending)
