@@ -69,13 +69,14 @@ class SourceMap:
     keys: dict[KeyPath, Position]
 
     def locate(self, path: KeyPath, key: bool = False) -> Location:
-        """The location of `path`, or of its nearest written ancestor when it was not written."""
-        table = self.keys if key else self.values
+        """The location of `path` (its value, or its key with `key=True`; the key when its value was dropped),
+        or of its nearest written ancestor when it was not written."""
         probe = tuple(path)
-        while probe not in table and probe:
+        found = (self.keys.get(probe) or self.values.get(probe)) if key else (self.values.get(probe) or self.keys.get(probe))
+        while found is None and probe:
             probe = probe[:-1]
-            table = self.values
-        file, line, column = table.get(probe, (self.file, 1, 1))
+            found = self.values.get(probe)
+        file, line, column = found or (self.file, 1, 1)
         return Location(file, line, column, tuple(path))
 
     def overlaid(self, overlay: SourceMap) -> SourceMap:

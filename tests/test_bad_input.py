@@ -246,3 +246,16 @@ def test_every_bad_input_exits_1_without_a_traceback(tmp_path, capsys):
     assert "Traceback" not in out + err
     assert "CP999" not in out
     assert out.count("error CP") >= len(folders)
+
+
+def test_an_alias_as_a_value_drops_only_that_value(reference_copy):
+    edit(reference_copy, "    affiliations: [surgery]\n", "    affiliations: *surgery\n")
+    diagnostics = check_case(reference_copy).diagnostics
+    assert [(d.code, d.location.line) for d in diagnostics if d.is_error] == [("CP022", 12), ("CP004", 12)]
+    # the keys after the alias are read: Kun Duan's disclosure is there, so no CP021
+
+
+def test_an_alias_as_a_key_drops_its_value(tmp_path):
+    folder = write_case(tmp_path / "c", "---\njournal: the-spine-journal\n*k : x\narticle-type: images-of-spine-care\n---\nText.\n")
+    codes_found = [d.code for d in check_case(folder).diagnostics]
+    assert "CP004" in codes_found and "CP013" not in codes_found  # article-type was read

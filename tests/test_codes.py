@@ -46,3 +46,14 @@ def test_diagnostics_round_trip_through_json(path):
     diagnostic = Diagnostic("CP021", "message", Location(Path("/c/case.md"), 3, 4, path), "hint")
     assert parse_key_path(format_key_path(path)) == path
     assert Diagnostic.from_json(diagnostic.to_json()) == diagnostic
+
+
+@pytest.mark.parametrize("code", sorted(CODES))
+def test_explain_prints_each_code(code, capsys):
+    from casepub.__main__ import main
+
+    assert main(["explain", code]) == 0
+    out = capsys.readouterr().out
+    entry = CODES[code]
+    assert out.startswith(f"{code} {entry.name} ({entry.severity.value}, {entry.stage.value})")
+    assert entry.summary in out and f"Fix: {entry.fix}" in out

@@ -130,7 +130,8 @@ class _Builder:
                          "write the value out in full where it is needed")
         top = self.stack[-1] if self.stack else None
         if top is not None and isinstance(top.container, dict):
-            top.key = _Discard(top.key or "")  # the key keeps no value: as if it were not written
+            # an alias as a value: its key keeps no value, as if it were not written; as a key: its value is dropped
+            top.key = None if top.key is not None else _Discard("")
 
     def attach(self, value: Any, mark: Mark) -> KeyPath | None:
         """Put a value under its parent; return its key path (None when it is discarded)."""
