@@ -6,18 +6,29 @@ the cost of reading its header. A full decode of a print-size PNG costs about
 10 ms; `check` instead verifies the file's structure (for PNG the CRC of every
 chunk, which catches truncated and corrupted files; for JPEG the scan decoded at
 1/8 scale), and `deep=True` (check --deep, and rendering) decodes every pixel.
+
+The metadata that may identify a patient (names, record numbers and dates in
+EXIF, XMP, IPTC, JPEG comments, PNG text chunks, TIFF tags) is listed from what
+opening the image already read: JPEG segments before the scan, PNG chunk
+headers, TIFF tags. No pixel is decoded for it.
 """
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import re
 import warnings
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from casepub.load.files import UnsafePath, read_inside
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
 
 FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "MPO": "JPEG", "TIFF": "TIFF"}
 
@@ -30,6 +41,7 @@ class ImageInfo:
     mode: str
     dpi: tuple[float, float] | None
     size: int            # bytes
+    metadata: tuple[str, ...] = ()  # the metadata fields that hold text, e.g. ("JPEG comment", "EXIF Artist")
 
 
 class ImageProblem(Exception):
@@ -80,8 +92,9 @@ def identify(data: bytes, name: str, max_pixels: int, deep: bool = False) -> Ima
             info = _info(image, data)
             if info.width * info.height > max_pixels:
                 raise _too_large(name, f"{info.width}x{info.height}", max_pixels)
+            found = metadata(image, data)  # before _verify: a verified PNG cannot be read further
             _verify(image, data, name, deep)
-    return info
+    return dataclasses.replace(info, metadata=found)
 
 
 def _too_large(name: str, pixels: str, max_pixels: int) -> ImageProblem:
@@ -95,14 +108,15 @@ def _claimed_pixels(error: Exception) -> str:
     return f"{int(found.group(1)):,}" if found else "too many"
 
 
-def _info(image, data: bytes) -> ImageInfo:
+def _info(image: Image, data: bytes) -> ImageInfo:
     dpi = image.info.get("dpi")
     width, height = image.size
     dpi_pair = (float(dpi[0]), float(dpi[1])) if dpi and len(dpi) == 2 else None
-    return ImageInfo(FORMATS.get(image.format, image.format), width, height, image.mode, dpi_pair, len(data))
+    kind = image.format or ""  # set on every opened file
+    return ImageInfo(FORMATS.get(kind, kind), width, height, image.mode, dpi_pair, len(data))
 
 
-def _verify(image, data: bytes, name: str, deep: bool) -> None:
+def _verify(image: Image, data: bytes, name: str, deep: bool) -> None:
     from PIL import Image
 
     try:
@@ -121,3 +135,200 @@ def _verify(image, data: bytes, name: str, deep: bool) -> None:
 def _reason(error: Exception) -> str:
     text = str(error).strip() or type(error).__name__
     return text if len(text) < 80 else text[:77] + "..."
+
+
+# Metadata that may identify the patient. Fields that describe the equipment or the file
+# (Make, Model, Software, Orientation, resolution, DateTime of the last change) are left out.
+_IFD0_TEXT = {0x010D: "DocumentName", 0x010E: "ImageDescription", 0x011D: "PageName", 0x013B: "Artist",
+              0x8298: "Copyright", 0x9C9B: "XPTitle", 0x9C9C: "XPComment", 0x9C9D: "XPAuthor",
+              0x9C9E: "XPKeywords", 0x9C9F: "XPSubject"}
+_EXIF_IFD_TEXT = {0x9286: "UserComment", 0xA430: "CameraOwnerName"}
+_EXIF_IFD_DATES = {0x9003: "DateTimeOriginal", 0x9004: "DateTimeDigitized"}  # when the image was taken: a date of care
+_EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
+_TIFF_XMP, _TIFF_IPTC, _TIFF_PHOTOSHOP = 700, 33723, 34377
+_PHOTOSHOP_IPTC, _PHOTOSHOP_CAPTION = 0x0404, 0x03F0
+_PNG_TEXT = (b"tEXt", b"zTXt", b"iTXt")
+_PNG_KEYWORDS_SKIPPED = {"Software"}  # names the program that wrote the file
+
+
+def metadata(image: Image, data: bytes) -> tuple[str, ...]:
+    """The names of the metadata fields of an opened image that hold text, read without decoding pixels."""
+    if image.format in ("JPEG", "MPO"):
+        found = _jpeg_metadata(image)
+    elif image.format == "PNG":
+        found = _png_metadata(data)
+    elif image.format == "TIFF":
+        found = _tiff_metadata(image)
+    else:
+        found = []
+    return tuple(dict.fromkeys(found))
+
+
+def _jpeg_metadata(image: Image) -> list[str]:
+    """From the segments before the scan, which Pillow keeps, in order, in `applist`."""
+    found: list[str] = []
+    for marker, payload in getattr(image, "applist", ()):
+        if marker == "COM":
+            if _has_text(payload):
+                found.append("JPEG comment")
+        elif marker == "APP1" and payload.startswith(b"Exif\0"):
+            found += _exif_metadata(payload, "EXIF")
+        elif marker == "APP1" and payload.startswith((b"http://ns.adobe.com/xap/1.0/\0",
+                                                      b"http://ns.adobe.com/xmp/extension/\0")):
+            found.append("XMP")
+        elif marker == "APP13" and payload.startswith(b"Photoshop 3.0\0"):
+            found += _photoshop_metadata(payload[14:])
+    return found
+
+
+def _png_metadata(data: bytes) -> list[str]:
+    """From the chunks, walked in the file's bytes: Pillow reads text chunks after the image data only on decoding."""
+    found: list[str] = []
+    position = 8
+    while position + 8 <= len(data):
+        length = int.from_bytes(data[position:position + 4], "big")
+        kind = data[position + 4:position + 8]
+        body = data[position + 8:position + 8 + length]
+        position += 12 + length
+        if kind in _PNG_TEXT:
+            keyword, value = _png_text(kind, body)
+            if keyword == "XML:com.adobe.xmp":
+                found.append("XMP")
+            elif keyword not in _PNG_KEYWORDS_SKIPPED and _has_text(value):
+                found.append(f"PNG {kind.decode()} {_printable(keyword)}".rstrip())
+        elif kind == b"eXIf":
+            found += _exif_metadata(body, "EXIF")
+        elif kind == b"IEND":
+            break
+    return found
+
+
+def _png_text(kind: bytes, body: bytes) -> tuple[str, bytes]:
+    """A text chunk's keyword, and the start of its text (enough to tell whether it has any)."""
+    keyword, _, rest = body.partition(b"\0")
+    if kind == b"tEXt":
+        return keyword.decode("latin-1"), rest
+    if kind == b"iTXt":  # compressed?, method, language\0, translated keyword\0, text
+        compressed, rest = rest[:1] == b"\1", rest[2:]
+        _, _, rest = rest.partition(b"\0")
+        translated, _, rest = rest.partition(b"\0")
+    else:                # zTXt: method, compressed text
+        compressed, rest, translated = True, rest[1:], b""
+    if compressed:
+        try:
+            rest = zlib.decompressobj().decompress(rest, 4096)  # a bounded look, never the whole of a bomb
+        except zlib.error:
+            rest = b"?"  # unreadable: it may hold anything
+    return keyword.decode("latin-1"), translated + rest
+
+
+def _tiff_metadata(image: Image) -> list[str]:
+    """From the first image's tags (the one casepub prints), and its EXIF and GPS directories."""
+    found = _exif_metadata(image, "TIFF")
+    tags = getattr(image, "tag_v2", {})
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UserWarning)
+            xmp, iptc, photoshop = (tags.get(tag) for tag in (_TIFF_XMP, _TIFF_IPTC, _TIFF_PHOTOSHOP))
+    except Exception:  # a tag's value is read when it is asked for, and may be damaged
+        return found + ["TIFF tags (unreadable)"]
+    if xmp:
+        found.append("XMP")
+    if iptc:
+        found.append("IPTC")
+    if isinstance(photoshop, bytes):
+        found += _photoshop_metadata(photoshop)
+    return found
+
+
+def _exif_metadata(source: bytes | Image, prefix: str) -> list[str]:
+    """The identifying fields of an EXIF block (bytes) or of a TIFF's own tags (the opened image).
+
+    A block that cannot be parsed is reported as a whole: it may hold anything."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UserWarning)  # Pillow warns of "Corrupt EXIF data" and reads on
+            return _exif_fields(source, prefix)
+    except Exception:  # Pillow's EXIF parser raises many kinds of error on damaged blocks
+        return [f"{prefix} (unreadable)" if prefix == "EXIF" else "TIFF tags (unreadable)"]
+
+
+def _exif_fields(source: bytes | Image, prefix: str) -> list[str]:
+    from PIL.Image import Exif
+
+    if isinstance(source, bytes):
+        exif = Exif()
+        exif.load(source)
+    else:
+        exif = source.getexif()
+    found = [f"{prefix} {name}" for tag, name in _IFD0_TEXT.items() if _has_text(exif.get(tag))]
+    sub = exif.get_ifd(_EXIF_IFD)
+    found += [f"EXIF {name}" for tag, name in _EXIF_IFD_TEXT.items() if _has_text(sub.get(tag))]
+    found += [f"EXIF {name}" for tag, name in _EXIF_IFD_DATES.items() if _has_date(sub.get(tag))]
+    if set(exif.get_ifd(_GPS_IFD)) - {0}:  # more than GPSVersionID: a place
+        found.append("GPS")
+    return found
+
+
+def _photoshop_metadata(resources: bytes) -> list[str]:
+    """IPTC and the caption among Photoshop's image resources (8BIM blocks); the rest is not text."""
+    found = []
+    position = 0
+    while resources[position:position + 4] == b"8BIM" and position + 8 <= len(resources):
+        code = int.from_bytes(resources[position + 4:position + 6], "big")
+        name_length = resources[position + 6]
+        position += 7 + name_length
+        position += position & 1
+        size = int.from_bytes(resources[position:position + 4], "big")
+        block = resources[position + 4:position + 4 + size]
+        position += 4 + size + (size & 1)
+        if code == _PHOTOSHOP_IPTC and _iptc_has_text(block):
+            found.append("IPTC")
+        elif code == _PHOTOSHOP_CAPTION and _has_text(block[1:]):
+            found.append("Photoshop caption")
+    return found
+
+
+def _iptc_has_text(block: bytes) -> bool:
+    """Whether IPTC-IIM data holds anything but record version numbers (dataset 0)."""
+    position = 0
+    while position < len(block):
+        if block[position] != 0x1C or position + 5 > len(block):
+            return bool(block[position:].strip(b"\0"))  # not IPTC datasets: it may hold anything
+        dataset = block[position + 2]
+        size = int.from_bytes(block[position + 3:position + 5], "big")
+        if size & 0x8000:
+            return True  # an extended dataset: long data
+        if dataset != 0 and _has_text(block[position + 5:position + 5 + size]):
+            return True
+        position += 5 + size
+    return False
+
+
+_USER_COMMENT_CHARSETS = (b"ASCII\0\0\0", b"UNICODE\0", b"JIS\0\0\0\0\0", b"\0" * 8)
+
+
+def _has_text(value: object) -> bool:
+    """Whether a field's value holds more than blanks and NULs (Windows XP tags are UTF-16 bytes)."""
+    if value is None:
+        return False
+    if isinstance(value, tuple):
+        if not all(isinstance(v, int) and 0 <= v < 256 for v in value):
+            return bool(value)
+        value = bytes(value)
+    if isinstance(value, bytes):
+        if value.startswith(_USER_COMMENT_CHARSETS):
+            value = value[8:]
+        value = value.decode("latin-1")
+    return bool(str(value).replace("\0", "").strip())
+
+
+def _has_date(value: object) -> bool:
+    """Whether a date field holds a date ("2024:03:05 10:00:00"), not blanks or zeros."""
+    return isinstance(value, str | bytes) and bool(re.search(r"[1-9]", value if isinstance(value, str)
+                                                              else value.decode("latin-1")))
+
+
+def _printable(text: str) -> str:
+    shown = "".join(c if c.isprintable() else "?" for c in text)
+    return shown if len(shown) <= 40 else shown[:37] + "..."

@@ -22,6 +22,7 @@ ORDER = (
     # figures and panels
     "figure-structure", "figure-limit", "caption-keys", "panel-captioned", "citation-resolves", "panel-cited",
     "panel-alt", "panel-image-file", "panel-image-format", "panel-image-resolution",
+    "panel-image-metadata",
     # text
     "body-present", "word-limit", "abstract-limit", "title-limit", "keywords-count", "sections",
     "abbreviation-defined", "typographic-quotes",

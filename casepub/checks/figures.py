@@ -2,17 +2,25 @@
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from casepub.checks.registry import Context, rule
 from casepub.citations import Citation, Unresolved
+from casepub.codes import BY_NAME
 from casepub.diagnostics import Problem
 from casepub.images import ImageInfo, ImageProblem, inspect
+from casepub.model import Panel
+from casepub.words import counted
+
+if TYPE_CHECKING:
+    from casepub.load.markdown import TextBlock
 
 LABEL = re.compile(r"^[A-Z]$")
 
 
-def _panels(ctx: Context) -> Iterator[tuple[int, int, object, str]]:
+def _panels(ctx: Context) -> Iterator[tuple[int, int, Panel, str]]:
     for f, figure in enumerate(ctx.meta.figures):
         for p, panel in enumerate(figure.panels):
             yield f, p, panel, ctx.figures.labels[f][p]
@@ -23,7 +31,7 @@ def _name(ctx: Context, figure: int, label: str) -> str:
 
 
 @rule("figure-structure")
-def figure_structure(ctx: Context):
+def figure_structure(ctx: Context) -> Iterator[Problem]:
     """Figures have panels; panel labels are single capital letters, each used once; figure ids are unique."""
     ids: set[str] = set()
     for f, figure in enumerate(ctx.meta.figures):
@@ -48,21 +56,21 @@ def figure_structure(ctx: Context):
 
 
 @rule("figure-limit")
-def figure_limit(ctx: Context):
+def figure_limit(ctx: Context) -> Iterator[Problem]:
     """No more figures and panels than the article type allows."""
     limits = ctx.article.limits
     figures = len(ctx.meta.figures)
     panels = sum(len(figure.panels) for figure in ctx.meta.figures)
     if limits.figures is not None and figures > limits.figures:
-        yield Problem(f"{figures} figures; {ctx.article.name} allows at most {limits.figures}",
+        yield Problem(f"{counted(figures, 'figure')}; {ctx.article.name} allows at most {limits.figures}",
                       "combine panels into fewer figures", ("figures",))
     if limits.panels is not None and panels > limits.panels:
-        yield Problem(f"{panels} panels; {ctx.article.name} allows at most {limits.panels}",
+        yield Problem(f"{counted(panels, 'panel')}; {ctx.article.name} allows at most {limits.panels}",
                       "keep the panels that show the case best", ("figures",))
 
 
 @rule("caption-keys")
-def caption_keys(ctx: Context):
+def caption_keys(ctx: Context) -> Iterator[Problem]:
     """Every caption key names panels of its figure: a label (A) or a range (B-C)."""
     for f, figure in enumerate(ctx.meta.figures):
         for key in figure.caption:
@@ -75,7 +83,7 @@ def caption_keys(ctx: Context):
 
 
 @rule("panel-captioned")
-def panel_captioned(ctx: Context):
+def panel_captioned(ctx: Context) -> Iterator[Problem]:
     """Every panel is captioned exactly once."""
     for f, figure in enumerate(ctx.meta.figures):
         covered: dict[str, str] = {}
@@ -99,14 +107,14 @@ def panel_captioned(ctx: Context):
                               ("figures", f, "panels", p))
 
 
-def _citations(ctx: Context):
+def _citations(ctx: Context) -> Iterator[tuple[TextBlock, Citation | tuple[int, str, Unresolved]]]:
     for block in ctx.text:
         for found in ctx.figures.citations(block.source):
             yield block, found
 
 
 @rule("citation-resolves")
-def citation_resolves(ctx: Context):
+def citation_resolves(ctx: Context) -> Iterator[Problem]:
     """Every figure citation in the body names an existing figure and panel."""
     for block, found in _citations(ctx):
         if not isinstance(found, Citation):
@@ -116,7 +124,7 @@ def citation_resolves(ctx: Context):
 
 
 @rule("panel-cited")
-def panel_cited(ctx: Context):
+def panel_cited(ctx: Context) -> Iterator[Problem]:
     """Every panel is cited in the body."""
     cited = {panel for _, found in _citations(ctx) if isinstance(found, Citation) for panel in found.panels}
     for f, p, _, label in _panels(ctx):
@@ -127,7 +135,7 @@ def panel_cited(ctx: Context):
 
 
 @rule("panel-alt")
-def panel_alt(ctx: Context):
+def panel_alt(ctx: Context) -> Iterator[Problem]:
     """Every panel has alt text, for readers who cannot see it."""
     for f, p, panel, label in _panels(ctx):
         if not panel.alt:
@@ -152,7 +160,7 @@ def _inspected(ctx: Context) -> Iterator[tuple[tuple, str, ImageInfo | ImageProb
 
 
 @rule("panel-image-file")
-def panel_image_file(ctx: Context):
+def panel_image_file(ctx: Context) -> Iterator[Problem]:
     """Panel images exist inside the case folder and are regular files."""
     for path, name, result in _inspected(ctx):
         if isinstance(result, ImageProblem) and result.kind == "file":
@@ -160,7 +168,7 @@ def panel_image_file(ctx: Context):
 
 
 @rule("panel-image-format")
-def panel_image_format(ctx: Context):
+def panel_image_format(ctx: Context) -> Iterator[Problem]:
     """Panel images are PNG, JPEG or TIFF (as the profile allows), decode, and are not oversized."""
     allowed = ctx.profile.images.formats
     for path, name, result in _inspected(ctx):
@@ -172,10 +180,29 @@ def panel_image_format(ctx: Context):
 
 
 @rule("panel-image-resolution")
-def panel_image_resolution(ctx: Context):
+def panel_image_resolution(ctx: Context) -> Iterator[Problem]:
     """Panel images have enough pixels to print sharply."""
     minimum = ctx.profile.images.min_pixels
     for path, name, result in _inspected(ctx):
         if isinstance(result, ImageInfo) and min(result.width, result.height) < minimum:
             yield Problem(f"{name} image is {result.width}x{result.height} pixels; print needs at least "
                           f"{minimum} on the shorter side", "use the original, higher-resolution image", path)
+
+
+_FIELDS_SHOWN = 8
+
+
+@rule("panel-image-metadata")
+def panel_image_metadata(ctx: Context) -> Iterator[Problem]:
+    """Panel images carry no text metadata that may identify the patient; casepub publishes panels without it,
+    but the original files still hold it."""
+    fix = BY_NAME["panel-image-metadata"].fix.rstrip(".")
+    for path, name, result in _inspected(ctx):
+        if isinstance(result, ImageInfo) and result.metadata:
+            fields = list(result.metadata[:_FIELDS_SHOWN])
+            if len(result.metadata) > _FIELDS_SHOWN:
+                fields.append(f"and {len(result.metadata) - _FIELDS_SHOWN} more")
+            image = ctx.meta.figures[path[1]].panels[path[3]].image
+            yield Problem(f"{name} image {image!r} holds text metadata ({', '.join(fields)}): it is not published, "
+                          "but the original still holds it",
+                          fix.replace("figures/a.jpg", shlex.quote(image)), path)

@@ -5,6 +5,11 @@ WeasyPrint decodes and re-compresses every PNG it embeds (about 300 ms for an
 normalised once to the print size of its slot and cached by content (the
 image's bytes and the settings), under build/.cache/panels/: a rebuild, or
 another case using the same image, costs nothing.
+
+A published panel carries pixels only: no EXIF, XMP, IPTC, comment or ICC
+profile, since image metadata often holds the patient's name, record number and
+dates. Orientation from EXIF is applied and an embedded ICC profile converted
+to sRGB first; then every segment but the image's own is dropped.
 """
 from __future__ import annotations
 
@@ -12,12 +17,16 @@ import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from casepub.images import ImageProblem, identify, strict_decoding
 from casepub.load.files import UnsafePath, read_inside
 from casepub.write import write_atomic
 
-VERSION = "1"  # change when the normalisation changes, so cached panels are made again
+if TYPE_CHECKING:
+    from PIL import Image
+
+VERSION = "2"  # change when the normalisation changes, so cached panels are made again
 
 
 @dataclass(frozen=True)
@@ -64,18 +73,80 @@ def prepare(folder: Path, image: str, settings: PrintSettings, cache: Path) -> P
 def _normalise(data: bytes, settings: PrintSettings) -> bytes:
     from PIL import Image, ImageOps
 
-    with strict_decoding(), Image.open(io.BytesIO(data)) as image:
-        image = ImageOps.exif_transpose(image)
-        image = _flatten(image)
+    with strict_decoding(), Image.open(io.BytesIO(data)) as source:
+        image = ImageOps.exif_transpose(source)  # a copy, whatever its orientation
+        image = _flatten(_to_srgb(image))
         if image.width > settings.width:
             height = round(image.height * settings.width / image.width)
-            image = image.resize((settings.width, height), Image.LANCZOS)
+            image = image.resize((settings.width, height), Image.Resampling.LANCZOS)
+        image.info = {}  # Pillow's JPEG encoder would copy the source's comment from here
         out = io.BytesIO()
         image.save(out, "JPEG", quality=settings.quality, dpi=(settings.dpi, settings.dpi), optimize=True)
-        return out.getvalue()
+        return _image_segments_only(out.getvalue())
 
 
-def _flatten(image):
+def _to_srgb(image: Image.Image) -> Image.Image:
+    """The image in sRGB when it embeds an ICC profile that describes its pixels; as it is otherwise
+    (no profile, a profile that cannot be read or is for another colour space: taken as sRGB)."""
+    icc = image.info.get("icc_profile")
+    if not icc:
+        return image
+    from PIL import ImageCms
+
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return image
+    if image.mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    alpha = image.getchannel("A") if image.mode in ("RGBA", "LA") else None
+    mode = {"RGBA": "RGB", "LA": "L"}.get(image.mode, image.mode)
+    if {"RGB": "RGB", "GRAY": "L", "CMYK": "CMYK"}.get(source.profile.xcolor_space.strip()) != mode:
+        return image
+    try:
+        converted = ImageCms.profileToProfile(image.convert(mode) if alpha else image, source,
+                                              ImageCms.createProfile("sRGB"), outputMode="RGB")
+    except ImageCms.PyCMSError:
+        return image
+    assert converted is not None  # made, not converted in place
+    if mode == "L":
+        converted = converted.convert("L")  # grey stays grey: sRGB's greys have R = G = B
+    if alpha is not None:
+        converted.putalpha(alpha)
+    return converted
+
+
+# What a JPEG needs to be decoded: frame, tables, scan, restart interval. Everything else before the
+# scan (APP1 EXIF and XMP, APP2 ICC, APP13 IPTC, COM ...) is dropped; APP0 is kept when it is JFIF.
+_IMAGE_MARKERS = {0xC0, 0xC1, 0xC2, 0xC3, 0xC4, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCC, 0xCD, 0xCE, 0xCF,
+                  0xDB, 0xDD}
+
+
+def _image_segments_only(jpeg: bytes) -> bytes:
+    """The JPEG with only the segments that make its image (and JFIF) before the scan: whatever an
+    encoder copies from the source, the published file carries no metadata."""
+    if jpeg[:2] != b"\xff\xd8":
+        raise ValueError("not a JPEG")
+    kept = [jpeg[:2]]
+    position = 2
+    while position + 4 <= len(jpeg):
+        if jpeg[position] != 0xFF:
+            raise ValueError("a JPEG segment is damaged")
+        marker = jpeg[position + 1]
+        if marker == 0xFF:  # fill byte
+            position += 1
+            continue
+        if marker == 0xDA:  # the scan and what follows it, as the encoder wrote them
+            kept.append(jpeg[position:])
+            return b"".join(kept)
+        end = position + 2 + int.from_bytes(jpeg[position + 2:position + 4], "big")
+        if marker in _IMAGE_MARKERS or (marker == 0xE0 and jpeg[position + 4:position + 9] == b"JFIF\0"):
+            kept.append(jpeg[position:end])
+        position = end
+    raise ValueError("a JPEG has no scan")
+
+
+def _flatten(image: Image.Image) -> Image.Image:
     """Grey stays grey; anything else becomes RGB, transparency laid on white."""
     from PIL import Image
 
