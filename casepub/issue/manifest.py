@@ -34,7 +34,7 @@ class ArticleEntry(Node):
     """One article of the issue."""
     case: str
     """The case folder (the folder holding case.md), relative to the manifest, e.g. ../cases/t12-osteonecrosis."""
-    doi: str | None = Field(None, pattern=r"^10\.\d{4,9}/\S+$")
+    doi: str | None = Field(None, pattern=r"^10\.\d{4,9}/\S+$", examples=["10.1016/j.spinee.2026.09.001"])
     """The article's DOI, e.g. 10.1016/j.spinee.2026.09.001; it is used instead of a doi in the case."""
 
 

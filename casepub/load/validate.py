@@ -140,6 +140,10 @@ def _diagnostic(model: type[BaseModel], document: Document, error: ErrorDetails,
         expected, hint = _TYPE_WORDS[kind]
         return _make("CP011", f"{name} should be {expected}, not {_describe(value)}", hint, source.locate(loc))
     reason = error["msg"].removeprefix("Value error, ")
+    examples = _examples_at(model, loc)
+    if kind == "string_pattern_mismatch" and examples:
+        return _make("CP014", f"{name}: {_describe(value)} is not valid", f"write it like {' or '.join(examples)}",
+                     source.locate(loc))
     if kind.startswith("date"):
         reason = reason.rpartition(", ")[2] or reason  # pydantic: "Input should be a valid date ..., <why>"
     return _make("CP014", f"{name}: {_describe(value)} is not valid: {reason}", _value_hint(kind), source.locate(loc))
@@ -188,6 +192,16 @@ def _keys_at(model: type[BaseModel] | None, loc: KeyPath) -> list[str]:
         field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
         model = _model_in(field.annotation) if field else None
     return [f.alias or n for n, f in model.model_fields.items()] if model else []
+
+
+def _examples_at(model: type[BaseModel] | None, loc: KeyPath) -> list[str]:
+    """The examples the model gives for the field at `loc` (Field(examples=...))."""
+    keys = [part for part in loc if isinstance(part, str)]
+    for part in keys[:-1]:
+        field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None) if model else None
+        model = _model_in(field.annotation) if field else None
+    field = next((f for n, f in model.model_fields.items() if (f.alias or n) == keys[-1]), None) if model and keys else None
+    return [str(example) for example in (field.examples or [])] if field else []
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

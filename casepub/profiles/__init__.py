@@ -127,8 +127,8 @@ class Wording(Node):
     page_count: tuple[str, str] = ("{n} page", "{n} pages")
     error_count: tuple[str, str] = ("{n} error", "{n} errors")
     not_rendered: str = "not rendered"
-    first_error: str = "the first"
-    all_diagnostics: str = "all of them"
+    first_error: str = "First error"
+    all_diagnostics: str = "All diagnostics"
     report_title: str = "Build report: {issue}"
     report_summary: str = ("{articles} articles: {ok} built, {failed} failed; {rendered} rendered, "
                            "{cached} from the cache; {seconds} s.")
@@ -149,8 +149,9 @@ _LENGTH = r"\d+(?:\.\d+)?(?:mm|cm|in|pt)"
 
 class Page(Node):
     """Page setup for print; the values go into CSS, so they are checked to be only what they say."""
-    size: str = Field("letter", pattern=rf"^(?:A[3-6]|B[45]|letter|legal|ledger|{_LENGTH} {_LENGTH})(?: portrait| landscape)?$")
-    margin: str = Field("20mm", pattern=rf"^{_LENGTH}$")
+    size: str = Field("letter", pattern=rf"^(?:A[3-6]|B[45]|letter|legal|ledger|{_LENGTH} {_LENGTH})(?: portrait| landscape)?$",
+                      examples=["letter", "A4", "A4 landscape", "210mm 297mm"])
+    margin: str = Field("20mm", pattern=rf"^{_LENGTH}$", examples=["18mm", "0.75in"])
     running_header: bool = True
     panel_columns: int = Field(3, ge=1, le=6)  # panels side by side in a figure, or more when it would be too tall
     figure_height: float = Field(0.33, gt=0, le=1)  # the tallest a figure's panels may be: a share of the text height
