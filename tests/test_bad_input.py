@@ -256,6 +256,7 @@ def test_an_alias_as_a_value_drops_only_that_value(reference_copy):
 
 
 def test_an_alias_as_a_key_drops_its_value(tmp_path):
-    folder = write_case(tmp_path / "c", "---\njournal: the-spine-journal\n*k : x\narticle-type: images-of-spine-care\n---\nText.\n")
+    folder = write_case(tmp_path / "c",
+                        "---\njournal: the-spine-journal\n*k : x\narticle-type: images-of-spine-care\n---\nText.\n")
     codes_found = [d.code for d in check_case(folder).diagnostics]
     assert "CP004" in codes_found and "CP013" not in codes_found  # article-type was read

@@ -41,6 +41,24 @@ def test_build_renders_the_good_cases_reports_the_bad_one_and_writes_an_index(ca
     assert "broken: not rendered" in "".join(index.itertext())
 
 
+def test_the_index_says_where_a_failed_cases_diagnostics_are(cases, tmp_path, capsys, monkeypatch):
+    """A folder build writes no report: the index shows a failed case's error count, its first error as the
+    command line printed it, and the command that lists them all."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "cases", "-o", "build", "--to", "html"]) == 1
+    printed = [line for line in capsys.readouterr().out.splitlines() if ": error " in line]
+    index = tinyhtml5.parse((tmp_path / "build" / "index.html").read_text(), namespace_html_elements=False)
+    [failed] = [li for li in index.iter("li") if li.get("class") == "failed"]
+    text = " ".join("".join(failed.itertext()).split())
+    assert text.startswith("broken: not rendered (2 errors) First error: ")
+    first_error = failed.find("pre").text.splitlines()
+    assert first_error[0] == printed[0] and first_error[0].startswith("cases/broken/case.md:")
+    assert first_error[1].startswith("  hint: ")
+    assert text.endswith("All diagnostics: casepub check cases/broken")
+    assert "report" not in text
+    assert len([li for li in index.iter("li") if li.get("class") != "failed"]) == 2
+
+
 def test_render_html_only_to_a_chosen_folder(tmp_path, capsys):
     assert main(["render", str(REFERENCE), "-o", str(tmp_path), "--to", "html"]) == 0
     assert sorted(p.name for p in (tmp_path / REFERENCE.name).iterdir()) == ["figures", "index.html"]

@@ -10,12 +10,16 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from casepub.issue.manifest import Issue
 from casepub.issue.placement import Placement
 from casepub.profiles import Profile
 from casepub.render.html import dated, environment
 from casepub.write import write_atomic
+
+if TYPE_CHECKING:
+    import pikepdf
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,8 @@ class Entry:
 def paginate(issue: Issue, lengths: list[int | None], recto: bool) -> list[Placement | None]:
     """Each article's pages, in manifest order: one after another, from the manifest's first page.
     An article that failed (length None) takes no pages."""
-    placements, page = [], issue.manifest.first_page
+    placements: list[Placement | None] = []
+    page = issue.manifest.first_page
     for article, length in zip(issue.articles, lengths):
         if length is None:
             placements.append(None)
@@ -78,7 +83,7 @@ def write_issue_pdf(issue: Issue, profile: Profile, entries: list[Entry], out: P
     return write_atomic(out / f"{issue.name}.pdf", data.getvalue())
 
 
-def _issue_metadata(pdf, issue: Issue, profile: Profile) -> None:
+def _issue_metadata(pdf: pikepdf.Pdf, issue: Issue, profile: Profile) -> None:
     import pikepdf
 
     manifest = issue.manifest

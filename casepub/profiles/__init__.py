@@ -9,6 +9,7 @@ over the profile it names in `extends`).
 """
 from __future__ import annotations
 
+import datetime
 import difflib
 import threading
 from dataclasses import dataclass
@@ -136,7 +137,7 @@ class Wording(Node):
     report_columns: tuple[str, str, str, str, str, str] = ("#", "case", "status", "pages", "time", "diagnostics")
     report_status: dict[str, str] = {"ok": "ok", "failed": "failed", "cached": "cached"}
 
-    def month(self, date) -> str:
+    def month(self, date: datetime.date) -> str:
         """The month's name, from this wording: never the locale's (strftime("%B"))."""
         return self.months[date.month - 1]
 

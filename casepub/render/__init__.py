@@ -63,7 +63,7 @@ def prepare_article(folder: Path, out: Path, *, name: str | None = None,
                     profiles: ProfileStore = STORE) -> Prepared | list[Diagnostic]:
     """Check a case and place its panels under out/<name>/figures; its diagnostics when it has errors."""
     checked = check_case(folder, profiles)
-    if checked.errors or checked.case is None:
+    if checked.errors or checked.case is None or checked.profile is None:
         return checked.diagnostics
     case, profile = checked.case, checked.profile
     target = out / (name or case.name)
@@ -128,6 +128,18 @@ def place_panels(case: Case, profile: Profile, target: Path, cache: Path) -> tup
 
 
 def render_index(results: Sequence[Rendered], out: Path, title: str = "casepub build") -> Path:
-    """build/index.html: every case, linked, with its status."""
-    page = environment("base").get_template("index.html.j2").render(title=title, results=results, out=out)
+    """build/index.html: every case, linked, with its status; a case that was not rendered with its error
+    count, its first error and the command that lists them all (a folder build writes no report). In the
+    words and theme of the cases' journal when they share one, else casepub's own."""
+    from casepub.load.case import load_case
+    from casepub.render.html import house
+
+    journals: set[tuple[str, Path] | None] = set()
+    for result in results:
+        loaded = load_case(result.folder)
+        journals.add((loaded.case.meta.journal, result.folder.parent) if loaded.case else None)
+    common = journals.pop() if len(journals) == 1 else None
+    look = house(*common) if common else house()
+    page = environment(look.template).get_template("index.html.j2").render(title=title, results=results, out=out,
+                                                                           look=look)
     return write_atomic(out / "index.html", page)

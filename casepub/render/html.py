@@ -7,19 +7,22 @@ names, linked Markdown) and never writes a sentence of its own.
 from __future__ import annotations
 
 import dataclasses
+import datetime
+import math
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
+from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, Template
 from markupsafe import Markup
 
 from casepub.citations import FigureIndex
 from casepub.model import Affiliation, Author, Case
 from casepub.naming import affiliation_labels, author_initials
-from casepub.profiles import Profile
+from casepub.profiles import STORE, Page, Profile, Wording
 from casepub.render.markdown import panel_anchor, plain_inline, render_body, render_inline
 from casepub.resources import TEMPLATES
 
@@ -27,6 +30,8 @@ if TYPE_CHECKING:
     from casepub.issue.placement import Placement
 
 _ID = re.compile(r"[^A-Za-z0-9_-]+")
+Panels = dict[tuple[int, int], tuple[str, int, int]]  # (figure, panel) -> (src, width, height)
+PANEL_GAP_PT = 1.5 * 72 / 25.4   # the gap between panels in print (print.css: 1.5mm)
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,15 @@ class AuthorView:
     initials: str
     labels: tuple[str, ...]
     degrees: str
+    corresponding: bool = False
+
+
+@dataclass(frozen=True)
+class CorrespondingView:
+    """A corresponding author, as the footnote (PDF) and the note under the authors (HTML) print them."""
+    name: str
+    address: str                      # the first affiliation's postal address, on one line
+    email: str
 
 
 @dataclass(frozen=True)
@@ -66,6 +80,8 @@ class FigureView:
     number: int | None   # None when the case has one figure ("Figure.", "Figure A")
     panels: tuple[PanelView, ...]
     captions: tuple[CaptionView, ...]
+    print_columns: int = 3   # panels side by side in print
+    print_width: float = 1.0  # the panels' share of the text width in print (less when they would be too tall)
 
 
 @dataclass(frozen=True)
@@ -85,19 +101,36 @@ class ArticleView:
     pdf_name: str
     meta: tuple[tuple[str, str], ...]        # (name, content) for <meta> tags
     placement: Placement | None = None       # in an issue build
+    corresponding: tuple[CorrespondingView, ...] = ()
+    date: datetime.date | None = None        # the publication date: the issue's, the case's, or the render date
+    date_source: str = "render-date"         # which: "issue", "case" or "render-date"
 
 
-def article_view(case: Case, profile: Profile, panels: dict[tuple[int, int], tuple[str, int, int]],
-                 pdf_name: str, placement: Placement | None = None) -> ArticleView:
-    """Everything the templates show. `panels` maps (figure, panel) to (src, width, height)."""
+def publication_date(case: Case, placement: Placement | None,
+                     today: datetime.date | None = None) -> tuple[datetime.date, str]:
+    """The date an article is published on, and where it comes from: the issue's date in an issue build,
+    else the case's `date`, else the day it is rendered (a standalone render is published when it is made)."""
+    if placement:
+        return placement.date, "issue"
+    if case.meta.date:
+        return case.meta.date, "case"
+    return today or datetime.date.today(), "render-date"
+
+
+def article_view(case: Case, profile: Profile, panels: Panels, pdf_name: str, placement: Placement | None = None,
+                 today: datetime.date | None = None) -> ArticleView:
+    """Everything the templates show. `panels` maps (figure, panel) to (src, width, height); `today` is the
+    render date, the publication date of a case without one (the real date unless given)."""
     meta = case.meta
     labels = affiliation_labels(meta.authors, meta.affiliations, profile.labels.affiliations)
     authors = _authors(meta.authors, labels)
+    order = list(labels)
     affiliations = tuple(AffiliationView(a, labels[a.id]) for a in sorted(
-        (a for a in meta.affiliations if a.id in labels), key=lambda a: list(labels).index(a.id)))
+        (a for a in meta.affiliations if a.id in labels), key=lambda a: order.index(a.id or "")) if a.id)
     figure_ids = [_ID.sub("-", figure.id or f"fig{index + 1}") for index, figure in enumerate(meta.figures)]
     index = FigureIndex(meta.figures)
-    figures = tuple(_figure(case, f, figure_ids[f], index, panels) for f in range(len(meta.figures)))
+    figures = tuple(_figure(case, f, figure_ids[f], index, panels, profile.page) for f in range(len(meta.figures)))
+    date, date_source = publication_date(case, placement, today)
     view = ArticleView(
         case=case, profile=profile, label=profile.article_types[meta.article_type].label,
         title=Markup(render_inline(meta.title or "")), plain_title=plain_inline(meta.title or ""),
@@ -106,16 +139,37 @@ def article_view(case: Case, profile: Profile, panels: dict[tuple[int, int], tup
         authors=authors, affiliations=affiliations, fda_status=_fda_status(case, profile),
         equal_contributors=_equal_contributors(meta.authors, profile),
         figures=figures, pdf_name=pdf_name, meta=(), placement=placement,
+        corresponding=_corresponding(meta.authors, meta.affiliations), date=date, date_source=date_source,
     )
     return _with_meta(view)
 
 
-def _authors(authors, labels: dict[str, str]) -> tuple[AuthorView, ...]:
+def _authors(authors: Sequence[Author], labels: dict[str, str]) -> tuple[AuthorView, ...]:
     initials = author_initials(authors)
     return tuple(
         AuthorView(author, author.display_name, initials[i],
-                   tuple(labels[a] for a in author.affiliations if a in labels), ", ".join(author.degrees))
+                   tuple(labels[a] for a in author.affiliations if a in labels), ", ".join(author.degrees),
+                   author.corresponding and bool(author.email))
         for i, author in enumerate(authors))
+
+
+def _corresponding(authors: Sequence[Author], affiliations: Sequence[Affiliation]) -> tuple[CorrespondingView, ...]:
+    by_id = {a.id: a for a in affiliations}
+    views = []
+    for author in authors:
+        if not (author.corresponding and author.email):
+            continue
+        first = next((by_id[a] for a in author.affiliations if a in by_id), None)
+        views.append(CorrespondingView(author.display_name, _postal_address(first) if first else "", author.email))
+    return tuple(views)
+
+
+def _postal_address(affiliation: Affiliation) -> str:
+    """Department, institution, street, "City Postcode", region, country: one line, comma-separated."""
+    city = " ".join(part for part in (affiliation.city, affiliation.postal_code) if part)
+    parts = [affiliation.department, *affiliation.name, affiliation.address, city, affiliation.region,
+             affiliation.country]
+    return ", ".join(part for part in parts if part)
 
 
 def _fda_status(case: Case, profile: Profile) -> str | None:
@@ -123,17 +177,26 @@ def _fda_status(case: Case, profile: Profile) -> str | None:
     if status is None:
         return None
     wording = profile.wording.fda_status.get(status.status, status.status)
-    return wording.replace("{products}", ", ".join(status.products))
+    products = ", ".join(status.products)
+    before = wording.split("{products}")[0]
+    if before.count("(") > before.count(")"):  # the wording puts the products in parentheses: brackets inside
+        products = products.translate(_BRACKETS)
+    return wording.replace("{products}", products)
 
 
-def _equal_contributors(authors, profile: Profile) -> tuple[str, ...]:
+# Parentheses inside parentheses print as brackets (AMA Manual of Style 8.5.1; Chicago 6.101):
+# "Approved for this indication (vancomycin beads [Stimulan])."
+_BRACKETS = str.maketrans("()", "[]")
+
+
+def _equal_contributors(authors: Sequence[Author], profile: Profile) -> tuple[str, ...]:
     flagged = [a for a in authors if a.equal_contributor]
     if profile.order.equal_contributors == "family-name":
         flagged.sort(key=lambda a: (a.given_family[1].casefold(), a.given_family[0].casefold()))
     return tuple(a.display_name for a in flagged)
 
 
-def _figure(case: Case, f: int, figure_id: str, index: FigureIndex, panels) -> FigureView:
+def _figure(case: Case, f: int, figure_id: str, index: FigureIndex, panels: Panels, page: Page) -> FigureView:
     figure = case.meta.figures[f]
     labels = index.labels[f]
     views = []
@@ -144,7 +207,35 @@ def _figure(case: Case, f: int, figure_id: str, index: FigureIndex, panels) -> F
     keyed = sorted(figure.caption.items(), key=lambda item: order[index.caption_key(f, item[0])[0]])
     captions = tuple(CaptionView(_range_label(index.caption_key(f, key)), Markup(render_inline(text)))
                      for key, text in keyed)
-    return FigureView(figure_id, f + 1 if len(case.meta.figures) > 1 else None, tuple(views), captions)
+    columns, share = print_layout([(view.width, view.height) for view in views], page)
+    return FigureView(figure_id, f + 1 if len(case.meta.figures) > 1 else None, tuple(views), captions,
+                      columns, share)
+
+
+def print_layout(sizes: list[tuple[int, int]], page: Page) -> tuple[int, float]:
+    """(columns, share of the text width) for a figure's panels in print: at least `page.panel_columns`
+    side by side (or all of them), more when the figure would be taller than `page.figure_height` of the
+    text block, and narrower than the text block when even one row would be. Rows are full: a column
+    count that would leave more than one empty slot is skipped (six panels: 3 or 6 across, not 4 or 5)."""
+    count = len(sizes)
+    if not count:
+        return 1, 1.0
+    text_width, text_height = page.text_block
+    budget = page.figure_height * text_height
+    aspect = max(height / width for width, height in sizes)
+    candidates = [c for c in range(min(page.panel_columns, count), count + 1)
+                  if math.ceil(count / c) * c - count <= 1] or [count]
+
+    def height(columns: int) -> float:
+        rows = math.ceil(count / columns)
+        panel = (text_width - (columns - 1) * PANEL_GAP_PT) / columns
+        return rows * panel * aspect + (rows - 1) * PANEL_GAP_PT
+
+    for columns in candidates:
+        if height(columns) <= budget:
+            return columns, 1.0
+    columns = candidates[-1]
+    return columns, round(budget / height(columns), 3)
 
 
 def _range_label(labels: tuple[str, ...]) -> str:
@@ -169,10 +260,10 @@ def _with_meta(view: ArticleView) -> ArticleView:
                                                ("citation_issn", profile.issn),
                                                ("citation_publisher", profile.publisher)) if value]
     placement = view.placement
-    date = placement.date if placement else meta.date
-    if date:
-        tags.append(("citation_publication_date", date.strftime("%Y/%m/%d")))
-        tags.append(("dcterms.created", date.isoformat()))
+    if view.date:  # Google Scholar requires it; the template says where it comes from (casepub-date-source)
+        tags.append(("citation_publication_date", f"{view.date.year:04d}/{view.date.month:02d}/{view.date.day:02d}"))
+    if view.date and view.date_source != "render-date":  # the PDF's creation date: not the day of a draft render
+        tags.append(("dcterms.created", view.date.isoformat()))
     if placement:
         tags += [("citation_volume", str(placement.volume)), ("citation_issue", str(placement.issue)),
                  ("citation_firstpage", str(placement.first_page)), ("citation_lastpage", str(placement.last_page))]
@@ -194,7 +285,7 @@ def _institution(affiliation: Affiliation) -> str:
     return ", ".join(part for part in parts if part)
 
 
-def join_names(names, and_word: str = "and") -> str:
+def join_names(names: Iterable[str], and_word: str = "and") -> str:
     """("A", "B") -> "A and B"; ("A", "B", "C") -> "A, B, and C"."""
     names = list(names)
     if len(names) <= 2:
@@ -208,6 +299,42 @@ def css_string(text: str) -> Markup:
     return Markup(f'"{escaped}"')
 
 
+@dataclass(frozen=True)
+class House:
+    """What a journal's pages other than its articles share: its wording, its template folder (and so its
+    theme.css) and its language; for the build index and the issue build's report."""
+    wording: Wording
+    template: str = "base"
+    lang: str = "en"
+
+
+def house(journal: str | None = None, beside: str | Path | None = None) -> House:
+    """The house of the journal profile `journal`; `beside` is a case folder or a manifest, whose folder may
+    hold journals/<id>.yaml. casepub's own wording (English) for no journal or one that cannot be loaded."""
+    if journal:
+        local = Path(beside) if beside else None
+        if local is not None and local.is_file():
+            local = local.parent
+        profile = STORE.get(journal, local).profile
+        if profile is not None:
+            return House(profile.wording, profile.template, profile.lang)
+    return House(Wording())
+
+
+def fill(text: str, **values: object) -> str:
+    """A wording with its placeholders filled: "Volume {volume}" -> "Volume 26". Only the names given
+    are replaced (no str.format: a profile's text cannot reach attributes)."""
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", str(value))
+    return text
+
+
+def dated(text: str, date: datetime.date, wording: Wording, **values: object) -> str:
+    """A wording with a date in it: {month} by name from the wording (never the locale's strftime("%B")),
+    {year} and {day}, and the other placeholders given."""
+    return fill(text, month=wording.month(date), year=date.year, day=date.day, **values)
+
+
 @lru_cache(maxsize=16)
 def environment(template: str, user_templates: Path | None = None) -> Environment:
     """The Jinja2 environment for a journal's template folder, made once per process.
@@ -216,13 +343,17 @@ def environment(template: str, user_templates: Path | None = None) -> Environmen
     an override extends the template it replaces as "base/<name>". Autoescape is on
     for every template, whatever its name (select_autoescape would skip *.html.j2).
     """
-    search = [FileSystemLoader(str(user_templates))] if user_templates else []
+    search: list[BaseLoader] = [FileSystemLoader(str(user_templates))] if user_templates else []
+    folders = {folder.name: FileSystemLoader(str(folder)) for folder in TEMPLATES.iterdir() if folder.is_dir()}
     search += [FileSystemLoader(str(TEMPLATES / template)), FileSystemLoader(str(TEMPLATES / "base")),
-               PrefixLoader({"base": FileSystemLoader(str(TEMPLATES / "base"))})]
+               PrefixLoader(folders)]  # "base/article.html.j2"; "<journal>/theme.css" for the report's theme
     env = Environment(loader=ChoiceLoader(search), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["join_names"] = join_names
     env.filters["css_string"] = css_string
+    env.globals["house"] = house
+    env.filters["fill"] = fill
+    env.filters["dated"] = dated
     return env
 
 
@@ -234,9 +365,10 @@ def render_html(view: ArticleView, user_templates: Path | None = None, for_print
     print_css = None
     if for_print:
         print_css = Markup(_template(view, "print.css", user_templates).render(article=view, numbered=numbered))
-    return _template(view, "article.html.j2", user_templates).render(article=view, print_css=print_css)
+    return _template(view, "article.html.j2", user_templates).render(article=view, print_css=print_css,
+                                                                     for_print=for_print)
 
 
-def _template(view: ArticleView, name: str, user_templates: Path | None):
+def _template(view: ArticleView, name: str, user_templates: Path | None) -> Template:
     folder = view.profile.article_types[view.case.meta.article_type].template or view.profile.template
     return environment(folder, user_templates).get_template(name)

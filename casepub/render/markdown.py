@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from casepub.citations import DASHES, Citation, FigureIndex
@@ -42,7 +43,7 @@ def panel_anchor(figure_id: str, label: str) -> str:
     return f"{figure_id}-{label}"
 
 
-def _typography(state) -> None:
+def _typography(state: StateCore) -> None:
     for token in state.tokens:
         if token.type == "inline":
             for child in token.children or ():
@@ -50,8 +51,8 @@ def _typography(state) -> None:
                     child.content = typeset(child.content)
 
 
-def _citations(state) -> None:
-    """Turn each resolved figure citation in the text into a link to its first panel."""
+def _citations(state: StateCore) -> None:
+    """Turn each resolved figure citation in the text into links to the panels it names."""
     index: FigureIndex | None = state.env.get("figures")
     ids: list[str] = state.env.get("figure_ids", [])
     if index is None:
@@ -61,23 +62,54 @@ def _citations(state) -> None:
             token.children = [new for child in token.children for new in _link_citations(child, index, ids)]
 
 
+_CITING_WORD = re.compile(r"(?:[Ff]igures?|[Ff]igs?\.)\s*")
+_CITED = re.compile(r"(\d{1,3})?([A-Z])?")
+
+
 def _link_citations(token: Token, index: FigureIndex, ids: list[str]) -> list[Token]:
+    """Each panel label a citation names links to its panel: "Figure B,C" is two links (B, C), "Figures 1B–D"
+    two (1B, D: the labels written); a figure cited without a panel ("Figure 2") links to the figure."""
     if token.type != "text":
         return [token]
     out, position, text = [], 0, token.content
     for found in index.citations(text):
         if not isinstance(found, Citation):
             continue
-        figure, label = found.panels[0]
         out.append(_text(text[position:found.start]))
-        link = Token("link_open", "a", 1, attrs={"href": f"#{panel_anchor(ids[figure], label)}", "class": "xref"})
-        out += [link, _text(re.sub(f"(?<=[A-Z0-9])[ ]?[{DASHES}][ ]?(?=[0-9]*[A-Z])", "–", found.text)),
-                Token("link_close", "a", -1)]
+        out += _cited_links(re.sub(f"(?<=[A-Z0-9])[ ]?[{DASHES}][ ]?(?=[0-9]*[A-Z])", "–", found.text),
+                            found, index, ids)
         position = found.start + len(found.text)
     if not out:
         return [token]
     out.append(_text(text[position:]))
     return [t for t in out if t.type != "text" or t.content]
+
+
+def _cited_links(text: str, found: Citation, index: FigureIndex, ids: list[str]) -> list[Token]:
+    """The tokens of one resolved citation: a link per label written, the words between as text."""
+    word = _CITING_WORD.match(text)
+    start = word.end() if word else 0
+    out: list[Token] = []
+    position, figure = 0, found.panels[0][0]
+    for item in _CITED.finditer(text, start):
+        number, label = item.groups()
+        if not item.group(0):
+            continue
+        if number:
+            figure = int(number) - 1
+        if label and (figure, label) in found.panels:
+            href = panel_anchor(ids[figure], label)
+        elif not label:
+            href = ids[figure]
+        else:  # cannot happen for a resolved citation; leave the text as written
+            continue
+        link_start = position if not out else item.start()
+        out.append(_text(text[position:link_start]))
+        out += [Token("link_open", "a", 1, attrs={"href": f"#{href}", "class": "xref"}),
+                _text(text[link_start:item.end()]), Token("link_close", "a", -1)]
+        position = item.end()
+    out.append(_text(text[position:]))
+    return out
 
 
 def _text(content: str) -> Token:
@@ -90,7 +122,7 @@ def make_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": True, "linkify": False})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
     md.disable(["image", "html_inline", "html_block"])
-    md.validateLink = is_safe_link
+    md.validateLink = is_safe_link  # type: ignore[method-assign]  # markdown-it's documented hook
     md.core.ruler.push("casepub_typography", _typography)
     md.core.ruler.push("casepub_citations", _citations)
     return md
