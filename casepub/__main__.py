@@ -199,7 +199,8 @@ def _issue_summary(build: IssueBuild) -> str:
     assert build.issue is not None and build.out is not None, "only a build whose manifest was read is summarised"
     summary, issue = report_data(build)["summary"], build.issue.manifest
     pages = [o.placement for o in build.outcomes if o.ok and o.placement]
-    span = f"pages {pages[0].first_page}–{pages[-1].last_page}; " if pages else ""
+    first, last = (pages[0].first_page, pages[-1].last_page) if pages else (0, 0)
+    span = "" if not pages else f"page {first}; " if first == last else f"pages {first}–{last}; "
     return (f"issue {issue.volume}({issue.issue}): {summary['ok']} of {summary['articles']} articles built, "
             f"{summary['failed']} failed; {summary['rendered']} rendered, {summary['cached']} from the cache; "
             f"{span}{build.seconds:.2f} s; report: {build.out / 'report.html'}")
@@ -217,7 +218,7 @@ def run_render(folders: Sequence[Path], args: argparse.Namespace) -> int:
     results = [_guarded(folder, render, lambda f, bug: Rendered(f, [bug], f.resolve().name)) for folder in folders]
     diagnostics = _print_diagnostics(results, args.format)
     if args.command == "build":
-        render_index(results, args.output, title=f"casepub build of {args.folder}")
+        render_index(results, args.output, source=args.folder)
     if args.format == "text":
         for result in results:
             print(_rendered_line(result))

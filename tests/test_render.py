@@ -280,3 +280,20 @@ def test_an_image_with_too_many_pixels_is_refused_before_rendering(reference_cop
     assert main(["render", str(reference_copy), "-o", str(tmp_path / "out")]) == 1  # its time: bench/hostile_bench.py
     assert "100,000,000 pixels, more than the 40,000,000 allowed" in capsys.readouterr().out
     assert not (tmp_path / "out" / "case").exists()
+
+
+@pytest.mark.parametrize(("key", "printed"), [("A", "A"), ("B-C", "B–C"), ("B – C", "B–C"), ("A, D", "A, D"),
+                                              ("A,D", "A, D"), ("A and C-D", "A and C–D")])
+def test_caption_keys_print_as_written_with_en_dashes_in_ranges(key, printed):
+    from casepub.render.html import caption_label
+
+    assert caption_label(key) == printed
+
+
+def test_a_caption_for_two_separate_panels_is_not_printed_as_a_range(reference_copy, tmp_path):
+    edit(reference_copy, "      B-C: A total", "      B, D: A total")
+    edit(reference_copy, "      D: Plain radiograph", "      C: Plain radiograph")
+    result = render_case(reference_copy, tmp_path / "out", formats=("html",))
+    assert result.ok, result.diagnostics
+    html = (tmp_path / "out" / "case" / "index.html").read_text()
+    assert "(B, D) A total" in html and "B–D" not in html

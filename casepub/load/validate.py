@@ -19,6 +19,7 @@ from pydantic_core import ErrorDetails
 
 from casepub.diagnostics import Diagnostic, KeyPath, Location, format_key_path
 from casepub.load.yamltree import Document
+from casepub.words import counted
 
 _TYPE_WORDS = {
     "string_type": ("text", "write it as text; quote it if it starts with a special character"),
@@ -134,7 +135,7 @@ def _diagnostic(model: type[BaseModel], document: Document, error: ErrorDetails,
                      source.locate(loc))
     if kind == "too_short":
         least = error.get("ctx", {}).get("min_length", 1)
-        return _make("CP014", f"{name} needs at least {least} item{'s' if least != 1 else ''}",
+        return _make("CP014", f"{name} needs at least {counted(least, 'item')}",
                      f"list them under `{loc[-1]}:`", source.locate(loc))
     if kind in _TYPE_WORDS and not kind.startswith("date"):
         expected, hint = _TYPE_WORDS[kind]

@@ -124,6 +124,7 @@ class Wording(Node):
     months: tuple[str, ...] = Field(("January", "February", "March", "April", "May", "June", "July", "August",
                                      "September", "October", "November", "December"), min_length=12, max_length=12)
     # The build index (casepub build FOLDER) and the issue build's report.
+    build_title: str = "casepub build of {folder}"
     pdf: str = "PDF"
     page_count: tuple[str, str] = ("{n} page", "{n} pages")
     error_count: tuple[str, str] = ("{n} error", "{n} errors")

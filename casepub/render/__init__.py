@@ -127,7 +127,7 @@ def place_panels(case: Case, profile: Profile, target: Path, cache: Path) -> tup
     return placed, problems
 
 
-def render_index(results: Sequence[Rendered], out: Path, title: str = "casepub build") -> Path:
+def render_index(results: Sequence[Rendered], out: Path, source: Path) -> Path:
     """build/index.html: every case, linked, with its status; a case that was not rendered with its error
     count, its first error and the command that lists them all (a folder build writes no report). In the
     words and theme of the cases' journal when they share one, else casepub's own."""
@@ -140,6 +140,6 @@ def render_index(results: Sequence[Rendered], out: Path, title: str = "casepub b
         journals.add((loaded.case.meta.journal, result.folder.parent) if loaded.case else None)
     common = journals.pop() if len(journals) == 1 else None
     look = house(*common) if common else house()
-    page = environment(look.template).get_template("index.html.j2").render(title=title, results=results, out=out,
-                                                                           look=look)
+    template = environment(look.template).get_template("index.html.j2")
+    page = template.render(source=str(source), results=results, out=out, look=look)
     return write_atomic(out / "index.html", page)

@@ -205,7 +205,7 @@ def _figure(case: Case, f: int, figure_id: str, index: FigureIndex, panels: Pane
         views.append(PanelView(panel_anchor(figure_id, labels[p]), labels[p], src, panel.alt or "", width, height))
     order = {label: position for position, label in enumerate(labels)}
     keyed = sorted(figure.caption.items(), key=lambda item: order[index.caption_key(f, item[0])[0]])
-    captions = tuple(CaptionView(_range_label(index.caption_key(f, key)), Markup(render_inline(text)))
+    captions = tuple(CaptionView(caption_label(key), Markup(render_inline(text)))
                      for key, text in keyed)
     columns, share = print_layout([(view.width, view.height) for view in views], page)
     return FigureView(figure_id, f + 1 if len(case.meta.figures) > 1 else None, tuple(views), captions,
@@ -238,9 +238,15 @@ def print_layout(sizes: list[tuple[int, int]], page: Page) -> tuple[int, float]:
     return columns, round(budget / height(columns), 3)
 
 
-def _range_label(labels: tuple[str, ...]) -> str:
-    """(B, C) -> "B–C"; (A,) -> "A"."""
-    return labels[0] if len(labels) == 1 else f"{labels[0]}–{labels[-1]}"
+_KEY_RANGE = re.compile(r"\s*[-–—]\s*")
+_KEY_LIST = re.compile(r"\s*(,|&|\band\b)\s*")
+
+
+def caption_label(key: str) -> str:
+    """A caption key as printed: as written, with an en dash in ranges ("B-C" -> "B–C", "A, D" -> "A, D",
+    "A and C-D" -> "A and C–D"): never a range the author did not write."""
+    listed = _KEY_LIST.sub(lambda m: ", " if m.group(1) == "," else f" {m.group(1)} ", key.strip())
+    return _KEY_RANGE.sub("–", listed)
 
 
 def _with_meta(view: ArticleView) -> ArticleView:
