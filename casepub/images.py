@@ -15,7 +15,6 @@ headers, TIFF tags. No pixel is decoded for it.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import io
 import re
 import warnings
@@ -89,12 +88,12 @@ def identify(data: bytes, name: str, max_pixels: int, deep: bool = False) -> Ima
             raise ImageProblem("format", f"{name!r} is not a PNG, JPEG or TIFF image that can be read",
                                "export the image as PNG, JPEG or TIFF") from None
         with image:
-            info = _info(image, data)
-            if info.width * info.height > max_pixels:
-                raise _too_large(name, f"{info.width}x{info.height}", max_pixels)
-            found = metadata(image, data)  # before _verify: a verified PNG cannot be read further
+            width, height = image.size
+            if width * height > max_pixels:
+                raise _too_large(name, f"{width}x{height}", max_pixels)
+            info = _info(image, data, metadata(image, data))  # before _verify: a verified PNG is not read further
             _verify(image, data, name, deep)
-    return dataclasses.replace(info, metadata=found)
+    return info
 
 
 def _too_large(name: str, pixels: str, max_pixels: int) -> ImageProblem:
@@ -108,12 +107,12 @@ def _claimed_pixels(error: Exception) -> str:
     return f"{int(found.group(1)):,}" if found else "too many"
 
 
-def _info(image: Image, data: bytes) -> ImageInfo:
+def _info(image: Image, data: bytes, found: tuple[str, ...]) -> ImageInfo:
     dpi = image.info.get("dpi")
     width, height = image.size
     dpi_pair = (float(dpi[0]), float(dpi[1])) if dpi and len(dpi) == 2 else None
     kind = image.format or ""  # set on every opened file
-    return ImageInfo(FORMATS.get(kind, kind), width, height, image.mode, dpi_pair, len(data))
+    return ImageInfo(FORMATS.get(kind, kind), width, height, image.mode, dpi_pair, len(data), found)
 
 
 def _verify(image: Image, data: bytes, name: str, deep: bool) -> None:
@@ -188,16 +187,15 @@ def _png_metadata(data: bytes) -> list[str]:
     while position + 8 <= len(data):
         length = int.from_bytes(data[position:position + 4], "big")
         kind = data[position + 4:position + 8]
-        body = data[position + 8:position + 8 + length]
-        position += 12 + length
+        start, position = position + 8, position + 12 + length
         if kind in _PNG_TEXT:
-            keyword, value = _png_text(kind, body)
+            keyword, value = _png_text(kind, data[start:start + length])
             if keyword == "XML:com.adobe.xmp":
                 found.append("XMP")
             elif keyword not in _PNG_KEYWORDS_SKIPPED and _has_text(value):
                 found.append(f"PNG {kind.decode()} {_printable(keyword)}".rstrip())
         elif kind == b"eXIf":
-            found += _exif_metadata(body, "EXIF")
+            found += _exif_metadata(data[start:start + length], "EXIF")
         elif kind == b"IEND":
             break
     return found

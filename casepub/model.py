@@ -279,6 +279,7 @@ class Case:
     meta: FrontMatter
     body: Body
     source: SourceMap
+    front_matter: str = ""  # the YAML as written, for the checks that read what the author typed
 
     @property
     def name(self) -> str:

@@ -30,10 +30,13 @@ def _parts(author: Author) -> tuple[list[str], list[str], list[str]]:
     return _words(" ".join(given_names)), [w for p in particles for w in _words(p)], _words(" ".join(family_names))
 
 
-def _initials(author: Author, given_length: int, family_length: int = 1) -> str:
+Parts = tuple[list[str], list[str], list[str]]
+
+
+def _initials(parts: Parts, given_length: int, family_length: int = 1) -> str:
     """The first given name's first letters, other given initials, the particles' initials in lower case
     (van der: vd), then the family name's first letters: Anne-Marie van der Berg is AMvdB."""
-    given_words, particles, family_words = _parts(author)
+    given_words, particles, family_words = parts
     if not given_words and not family_words:
         return "?"
     head = ""
@@ -47,8 +50,8 @@ def _initials(author: Author, given_length: int, family_length: int = 1) -> str:
     return head + tail
 
 
-def _first_given(author: Author) -> str:
-    words = _parts(author)[0]
+def _first_given(parts: Parts) -> str:
+    words = parts[0]
     return words[0].casefold() if words else ""
 
 
@@ -64,21 +67,24 @@ def author_initials(authors: Sequence[Author]) -> tuple[str, ...]:
     """
     given_lengths = [1] * len(authors)
     family_lengths = [1] * len(authors)
-    result = [a.initials or _initials(a, 1) for a in authors]
+    parts = [_parts(author) for author in authors]
+    result = [a.initials or _initials(parts[i], 1) for i, a in enumerate(authors)]
     while True:
         groups: dict[str, list[int]] = defaultdict(list)
         for index, initials in enumerate(result):
             groups[initials].append(index)
         grew = False
         for members in groups.values():
-            derived = [i for i in members if not authors[i].initials] if len(members) > 1 else []
-            same_given = len({_first_given(authors[i]) for i in members}) == 1
+            if len(members) == 1:
+                continue
+            derived = [i for i in members if not authors[i].initials]
+            same_given = len({_first_given(parts[i]) for i in members}) == 1
             for index in derived:
                 if same_given:
                     family_lengths[index] += 1
                 else:
                     given_lengths[index] += 1
-                longer = _initials(authors[index], given_lengths[index], family_lengths[index])
+                longer = _initials(parts[index], given_lengths[index], family_lengths[index])
                 grew |= longer != result[index]
                 result[index] = longer
         if not grew:

@@ -47,7 +47,7 @@ def load_case(folder: Path) -> Loaded:
     diagnostics += validated.diagnostics
     if validated.model is None:
         return Loaded(folder, None, diagnostics, validated.pruned)
-    case = Case(folder, file, validated.model, body, document.source)
+    case = Case(folder, file, validated.model, body, document.source, front)
     return Loaded(folder, case, diagnostics, validated.pruned)
 
 
