@@ -7,8 +7,8 @@ case, a rule, the profile, rendering, the issue build).
 
 Ranges: CP001-CP019 reading and validating case.md; CP020-CP089 the rules
 (a family per decade: authors, statements, figures, text, de-identification);
-CP090-CP099 journal profiles; CP100-CP199 rendering; CP200-CP299 issue
-manifests and builds; CP998 and CP999 failures of casepub itself.
+CP090-CP099 journal profiles; CP100-CP199 rendering, outputs and time limits;
+CP200-CP299 issue manifests and builds; CP998 and CP999 failures of casepub itself.
 """
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ class Stage(StrEnum):
     RULE = "rule"
     PROFILE = "profile"
     RENDER = "rendering"
+    RUN = "running"             # limits and the output folder, whatever the stage
     ISSUE = "issue build"
     CASEPUB = "casepub"
 
@@ -233,6 +234,16 @@ _ALL = (
           "print (its full decode failed, or the file changed after the check).",
           "image: figures/a.png   # a PNG whose pixel data is corrupt past its header",
           "export the image again from the original, then render again."),
+    # Running: limits and outputs
+    _code("CP102", "output", Stage.RUN, E, "An output could not be written: the output folder is read-only, "
+          "full, not a folder, or not permitted. Earlier outputs are left whole.",
+          "casepub render cases/x -o /read-only/build", "choose an output folder you can write to (-o DIR), or free "
+          "space on its disk, as the message says."),
+    _code("CP103", "time-limit", Stage.RUN, E, "Work on the case stopped at its time limit (the rule or step "
+          "named in the message was running); the other cases went on.",
+          "(a caption key of a digit, 6 000 spaces and a letter, in an older casepub)",
+          "shorten or simplify the text the message points at; raise the limit with --time-limit SECONDS if "
+          "the case is simply large."),
     # Issue builds
     _code("CP200", "manifest", Stage.ISSUE, E, "The issue manifest cannot be read, or its keys or values are "
           "wrong.", "volume: twenty-six", "correct the manifest as the message says (docs/issue-builds.md)."),
