@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar
 
 from casepub import CASE_FILE, Checked, Diagnostic, Location, __version__, check_case
+from casepub.limits import CHECK_SECONDS
 from casepub.words import counted
 
 if TYPE_CHECKING:
@@ -51,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json"), default="text", help="how to print diagnostics")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     check.add_argument("--deep", action="store_true", help="decode every image fully (slower)")
+    check.add_argument("--time-limit", type=_seconds, default=CHECK_SECONDS, metavar="SECONDS",
+                       help=f"stop checking a case after this long, with a diagnostic (default {CHECK_SECONDS:g}; 0: none)")
     render = commands.add_parser("render", help="render cases as HTML and PDF")
     render.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH",
                         help="a case folder, or a folder holding cases (default: the current folder)")
@@ -75,6 +78,16 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--templates", type=Path, metavar="DIR", help="a folder of templates searched first")
         command.add_argument("--format", choices=("text", "json"), default="text", help="how to print diagnostics")
     return parser
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < 1e6:
+        raise argparse.ArgumentTypeError(f"takes a number of seconds, 0 (no limit) or more (not {text!r})")
+    return seconds
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -104,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               "| explain [CODE...] | schema case|issue  (casepub COMMAND --help for more)", file=sys.stderr)
         return EXIT_USAGE
     if args.command == "check":
-        return run_check(folders, output=args.format, strict=args.strict, deep=args.deep)
+        return run_check(folders, output=args.format, strict=args.strict, deep=args.deep, time_limit=args.time_limit)
     return run_render(folders, args)
 
 
@@ -162,8 +175,9 @@ def _walk(root: Path) -> list[Path]:
     return sorted(cases)
 
 
-def run_check(folders: Sequence[Path], *, output: str, strict: bool, deep: bool) -> int:
-    results = [_guarded(folder, lambda f: check_case(f, deep=deep), lambda f, bug: Checked(f, None, None, [bug]))
+def run_check(folders: Sequence[Path], *, output: str, strict: bool, deep: bool, time_limit: float) -> int:
+    results = [_guarded(folder, lambda f: check_case(f, deep=deep, time_limit=time_limit),
+                        lambda f, bug: Checked(f, None, None, [bug]))
                for folder in folders]
     diagnostics = _print_diagnostics(results, output)
     if output == "text":

@@ -4,8 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from casepub.diagnostics import Diagnostic, KeyPath, sort_key
-from casepub.load.case import load_case
+from casepub import checks, limits
+from casepub.diagnostics import Diagnostic, KeyPath, Location, sort_key
+from casepub.limits import CHECK_SECONDS, OutOfTime
+from casepub.load.case import CASE_FILE, load_case
 from casepub.model import Case
 from casepub.profiles import STORE, Profile, ProfileStore, closest
 
@@ -26,20 +28,46 @@ class Checked:
         return [d for d in self.diagnostics if not d.is_error]
 
 
-def check_case(folder: Path | str, profiles: ProfileStore = STORE, *, deep: bool = False) -> Checked:
-    """Load a case and check it against its journal's profile; every problem found, in one run."""
-    from casepub import checks
-
+def check_case(folder: Path | str, profiles: ProfileStore = STORE, *, deep: bool = False,
+               time_limit: float | None = CHECK_SECONDS) -> Checked:
+    """Load a case and check it against its journal's profile; every problem found, in one run.
+    Work stops after `time_limit` seconds with a CP103 diagnostic naming the step that was running."""
     folder = Path(folder)
-    loaded = load_case(folder)
-    diagnostics = list(loaded.diagnostics)
-    profile = None
-    if loaded.case is not None:
+    found: list[Diagnostic] = []
+    case, profile = None, None
+    try:
+        with limits.time_limit(time_limit):
+            case, profile = _check(folder, profiles, deep, found)
+    except OutOfTime as stop:
+        found.append(out_of_time(folder, stop.during("reading case.md"), "checking"))
+    return Checked(folder, case, profile, sorted(found, key=sort_key))
+
+
+def _check(folder: Path, profiles: ProfileStore, deep: bool,
+           found: list[Diagnostic]) -> tuple[Case | None, Profile | None]:
+    """The check, adding to `found` as it goes: what was found before a time limit is kept."""
+    step = "reading case.md"
+    try:
+        loaded = load_case(folder)
+        found += loaded.diagnostics
+        if loaded.case is None:
+            return None, None
+        step = "reading the journal profile"
         profile, problems = resolve_profile(loaded.case, profiles)
-        diagnostics += problems
+        found += problems
         if profile is not None:
-            diagnostics += checks.run(loaded.case, profile, pruned=loaded.pruned, deep=deep)
-    return Checked(folder, loaded.case, profile, sorted(diagnostics, key=sort_key))
+            checks.run(loaded.case, profile, pruned=loaded.pruned, deep=deep, found=found)
+        return loaded.case, profile
+    except OutOfTime as stop:
+        raise stop.during(step) from None
+
+
+def out_of_time(folder: Path, stop: OutOfTime, work: str) -> Diagnostic:
+    """The CP103 diagnostic for a case whose `work` (checking, rendering) ran out of time."""
+    during = f" while {stop.step} was running" if stop.step else ""
+    return Diagnostic("CP103", f"{work} this case stopped at its time limit of {stop.seconds:g} s{during}",
+                      Location(folder / CASE_FILE),
+                      "simplify the text that step reads, or give more time with --time-limit SECONDS")
 
 
 def resolve_profile(case: Case, profiles: ProfileStore = STORE) -> tuple[Profile | None, list[Diagnostic]]:

@@ -32,10 +32,10 @@ ORDER = (
 RULES: dict[str, Rule] = ordered(ORDER)
 
 
-def run(case: Case, profile: Profile, *, pruned: frozenset[KeyPath] = frozenset(),
-        deep: bool = False) -> list[Diagnostic]:
-    """Every enabled rule's problems, for one case, as diagnostics."""
-    return _run(RULES, case, profile, pruned=pruned, deep=deep)
+def run(case: Case, profile: Profile, *, pruned: frozenset[KeyPath] = frozenset(), deep: bool = False,
+        found: list[Diagnostic] | None = None) -> list[Diagnostic]:
+    """Every enabled rule's problems, for one case, as diagnostics (added to `found` as they come)."""
+    return _run(RULES, case, profile, pruned=pruned, deep=deep, found=found)
 
 
 __all__ = ["ORDER", "RULES", "Context", "Rule", "rule", "run"]

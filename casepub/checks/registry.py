@@ -17,6 +17,7 @@ from typing import Any
 
 from casepub.codes import BY_NAME, Stage
 from casepub.diagnostics import Diagnostic, KeyPath, Problem, Severity
+from casepub.limits import OutOfTime
 from casepub.load.validate import is_pruned
 from casepub.model import Case
 from casepub.profiles import ArticleType, Profile
@@ -95,10 +96,18 @@ class Context:
 
 
 def run(rules: dict[str, Rule], case: Case, profile: Profile, *, pruned: frozenset[KeyPath] = frozenset(),
-        deep: bool = False) -> list[Diagnostic]:
-    """Every enabled rule's problems as diagnostics, in rule order."""
+        deep: bool = False, found: list[Diagnostic] | None = None) -> list[Diagnostic]:
+    """Every enabled rule's problems as diagnostics, in rule order, added to `found` (a new list when None)
+    as each rule finishes: when a time limit stops a rule, what the rules before it found is kept, and the
+    stop names the rule."""
     context = Context(case, profile, deep, pruned)
-    return [d for r in rules.values() for d in _apply(r, context)]
+    found = [] if found is None else found
+    for rule_ in rules.values():
+        try:
+            found += _apply(rule_, context)
+        except OutOfTime as stop:
+            raise stop.during(f"the rule {rule_.name} ({rule_.code})") from None
+    return found
 
 
 def _apply(rule_: Rule, context: Context) -> Iterator[Diagnostic]:
