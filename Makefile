@@ -1,5 +1,5 @@
 # The two commands of the README. Each sets up what it needs (scripts/setup.sh) first.
-.PHONY: build test bench picture setup clean
+.PHONY: build test bench fuzz picture setup clean
 
 build: setup
 	.venv/bin/casepub build cases/
@@ -14,6 +14,9 @@ bench: setup
 	.venv/bin/python bench/render_bench.py
 	.venv/bin/python bench/issue_bench.py
 	.venv/bin/python bench/hostile_bench.py
+
+fuzz: setup
+	.venv/bin/python bench/fuzz.py --minutes 10
 
 picture: setup
 	.venv/bin/python scripts/make_readme_picture.py

@@ -260,3 +260,12 @@ def test_an_alias_as_a_key_drops_its_value(tmp_path):
                         "---\njournal: the-spine-journal\n*k : x\narticle-type: images-of-spine-care\n---\nText.\n")
     codes_found = [d.code for d in check_case(folder).diagnostics]
     assert "CP004" in codes_found and "CP013" not in codes_found  # article-type was read
+
+
+def test_a_rule_lists_25_problems_and_counts_the_rest(reference_copy):
+    authors = "".join(f"  - {{name: Ann Lee, affiliations: [spine], disclosure: x, degrees: [MD]}}\n" for _ in range(40))
+    edit(reference_copy, "authors:\n", "authors:\n" + authors)
+    listed = [d for d in check_case(reference_copy).diagnostics if d.code == "CP029"]
+    assert len(listed) == 26
+    assert listed[-1].message == "14 more problems of this kind from here on (only the first 25 are listed)"
+    assert listed[-1].location.line == 32  # the first not listed: the 27th Ann Lee (the 1st is the original, on line 6)

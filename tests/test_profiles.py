@@ -102,3 +102,11 @@ def test_rules_are_named_by_name_or_code_in_profiles(tmp_path):
     folder = cases_with_local_profile(tmp_path, "rules:\n  CP053: warning\n  author-degrees: off\n")
     checked = check_case(folder, ProfileStore())
     assert checked.profile is not None and not checked.errors
+
+
+@pytest.mark.parametrize("journal", ["../../etc/passwd", "x" * 5000, "a/b", ".hidden", "the-spine-journal.yaml"])
+def test_a_journal_that_cannot_be_a_profile_name_is_unknown_and_opens_nothing(tmp_path, journal):
+    folder = cases_with_local_profile(tmp_path, "rules: {}\n")
+    edit(folder, "journal: the-spine-journal", f"journal: {journal!r}".replace("'", '"'))
+    [error] = check_case(folder, ProfileStore()).errors
+    assert error.code == "CP015" and error.location.line == 2

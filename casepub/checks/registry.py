@@ -16,13 +16,15 @@ from functools import cached_property
 from typing import Any
 
 from casepub.codes import BY_NAME, Stage
-from casepub.diagnostics import Diagnostic, KeyPath, Problem, Severity
+from casepub.diagnostics import Diagnostic, KeyPath, Location, Problem, Severity
 from casepub.limits import OutOfTime
 from casepub.load.validate import is_pruned
 from casepub.model import Case
 from casepub.profiles import ArticleType, Profile
+from casepub.words import counted
 
 RuleFunction = Callable[["Context"], Iterable[Problem]]
+MAX_PER_RULE = 25  # problems listed per rule and case; the rest are counted (a compiler's -fmax-errors)
 
 
 @dataclass(frozen=True)
@@ -115,12 +117,23 @@ def _apply(rule_: Rule, context: Context) -> Iterator[Diagnostic]:
     if not (setting.enabled if setting is not None else rule_.enabled):
         return
     severity = Severity(setting.severity) if setting and setting.severity else rule_.severity
-    case = context.case
+    listed, more, first_unlisted = 0, 0, None
     for problem in rule_.function(context):
-        if problem.line is not None:
-            location = case.at_line(problem.line, problem.column)
-        elif context.unreadable(problem.path):
+        if problem.line is None and context.unreadable(problem.path):
             continue  # the schema error on this value already says what is wrong
-        else:
-            location = case.where(problem.path, problem.key)
-        yield Diagnostic(rule_.code, problem.message, location, problem.hint, severity)
+        if listed == MAX_PER_RULE:
+            more += 1
+            first_unlisted = first_unlisted or _locate(problem, context.case)
+            continue
+        listed += 1
+        yield Diagnostic(rule_.code, problem.message, _locate(problem, context.case), problem.hint, severity)
+    if first_unlisted is not None:
+        yield Diagnostic(rule_.code, f"{counted(more, 'more problem')} of this kind from here on (only the first "
+                         f"{MAX_PER_RULE} are listed)", first_unlisted, "correct those listed, then check again",
+                         severity)
+
+
+def _locate(problem: Problem, case: Case) -> Location:
+    if problem.line is not None:
+        return case.at_line(problem.line, problem.column)
+    return case.where(problem.path, problem.key)

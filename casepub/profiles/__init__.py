@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from casepub.model import FrontMatter, Node
 from casepub.resources import PROFILES as BUILTIN
 
 LOCAL_FOLDER = "journals"
+PROFILE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")  # a profile's id, and its file's name
 MAX_PROFILE_BYTES = 1 << 20
 _OFF = {"off", "false", "no", "disabled"}
 _ON = {"on", "true", "yes", "enabled"}
@@ -261,7 +263,10 @@ class ProfileStore:
 
     def _layers(self, journal: str, local: Path | None,
                 seen: tuple[str, ...]) -> tuple[list[yamltree.Document], list[Diagnostic]]:
-        """The YAML documents that make up a profile, base first."""
+        """The YAML documents that make up a profile, base first; none for a name that cannot be a
+        profile's (it names a file: `../x`, or 5 000 characters, is no journal and opens nothing)."""
+        if not PROFILE_ID.fullmatch(journal):
+            return [], []
         if journal in seen:
             loop = " -> ".join(seen + (journal,))
             return [], [_problem(Location(Path(f"{journal}.yaml")), f"profiles extend each other in a loop: {loop}")]
