@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-import test_fuzz  # noqa: E402  (the suite's targets, with their strategies)
+import test_fuzz
 
 TARGETS: dict[str, Callable[..., object]] = {
     "front matter": test_fuzz.test_front_matter_values_give_diagnostics_in_time,

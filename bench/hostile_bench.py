@@ -19,10 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from test_bad_input import png_header_only  # noqa: E402  (the tests' own hostile inputs)
-
 from casepub import check_case  # noqa: E402
 from casepub.render import render_case  # noqa: E402
+from test_bad_input import png_header_only  # noqa: E402  (the tests' own hostile inputs)
 
 
 def _case(folder: Path, text: str) -> Path:

@@ -80,8 +80,8 @@ PATHS = _paths(DATA)[1:]
 def _container(data: Any, path: tuple) -> dict[Any, Any] | list[Any] | None:
     """The mapping or list at `path`, or None when an earlier mutation removed it."""
     for part in path:
-        if isinstance(data, dict) and part in data or isinstance(data, list) and isinstance(part, int) \
-                and part < len(data):
+        if (isinstance(data, dict) and part in data) or (isinstance(data, list) and isinstance(part, int) \
+                and part < len(data)):
             data = data[part]
         else:
             return None
@@ -95,7 +95,7 @@ def front_matters(draw: st.DrawFn) -> str:
     for _ in range(draw(st.integers(1, 4))):
         path = draw(st.sampled_from(PATHS))
         parent = _container(data, path[:-1])
-        if isinstance(parent, dict) or isinstance(parent, list) and path[-1] < len(parent):
+        if isinstance(parent, dict) or (isinstance(parent, list) and path[-1] < len(parent)):
             parent[path[-1]] = draw(VALUES)
     caption = _container(data, ("figures", 0, "caption"))
     if isinstance(caption, dict) and draw(st.booleans()):

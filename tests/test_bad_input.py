@@ -263,7 +263,7 @@ def test_an_alias_as_a_key_drops_its_value(tmp_path):
 
 
 def test_a_rule_lists_25_problems_and_counts_the_rest(reference_copy):
-    authors = "".join(f"  - {{name: Ann Lee, affiliations: [spine], disclosure: x, degrees: [MD]}}\n" for _ in range(40))
+    authors = "".join("  - {name: Ann Lee, affiliations: [spine], disclosure: x, degrees: [MD]}\n" for _ in range(40))
     edit(reference_copy, "authors:\n", "authors:\n" + authors)
     listed = [d for d in check_case(reference_copy).diagnostics if d.code == "CP029"]
     assert len(listed) == 26
