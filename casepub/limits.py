@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-CHECK_SECONDS = 10.0     # checking one case (reading, validating, every rule)
+CHECK_SECONDS = 5.0      # checking one case (reading, validating, every rule)
 RENDER_SECONDS = 120.0   # rendering one case: the check, its panels, the HTML and the PDF
 
 
