@@ -1,6 +1,8 @@
 """The command line: parse arguments, call the library, print, return an exit code.
 
 Exit codes: 0 no errors (warnings allowed), 1 errors (or warnings with --strict), 2 usage errors.
+An output that cannot be written is an error (CP102), never a traceback; so is a standard output
+that is closed early (`casepub check | head`): the command stops quietly with exit code 1.
 """
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar
 
@@ -100,6 +103,26 @@ def _formats(text: str) -> tuple[str, ...]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
+        code = _main(argv)
+        sys.stdout.flush()  # here, where a closed pipe can still be caught, not at the interpreter's exit
+        return code
+    except BrokenPipeError:  # the reader went away (`casepub check | head`): stop, quietly
+        _silence_stdout()
+        return EXIT_PROBLEMS
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that flushing it at exit does not fail again."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):
+        pass
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    try:
         args = _parser().parse_args(argv)
         if args.command == "schema":
             print(json.dumps(json_schema(args.kind), indent=2, ensure_ascii=False))
@@ -163,10 +186,19 @@ def find_cases(paths: Sequence[Path]) -> list[Path]:
 
 
 def _walk(root: Path) -> list[Path]:
-    if (root / CASE_FILE).exists():
+    try:
+        if (root / CASE_FILE).exists():
+            return [root]
+        os.listdir(root)
+    except OSError:  # a folder that cannot be read: checked as a case, which reports why case.md cannot be read
         return [root]
     cases = []
-    for folder, subfolders, files in os.walk(root):
+
+    def unreadable(error: OSError) -> None:  # a folder below that cannot be read: the same
+        if error.filename and Path(error.filename) != root:
+            cases.append(Path(error.filename))
+
+    for folder, subfolders, files in os.walk(root, onerror=unreadable):
         if CASE_FILE in files:
             cases.append(Path(folder))
             subfolders.clear()
@@ -211,34 +243,56 @@ def _issue_summary(build: IssueBuild) -> str:
     from casepub.issue.build import report_data
 
     assert build.issue is not None and build.out is not None, "only a build whose manifest was read is summarised"
-    summary, issue = report_data(build)["summary"], build.issue.manifest
+    issue = build.issue.manifest
+    if build.stopped:
+        return (f"issue {issue.volume}({issue.issue}): not built, {build.out} cannot be written; "
+                f"{build.seconds:.2f} s")
+    summary = report_data(build)["summary"]
     pages = [o.placement for o in build.outcomes if o.ok and o.placement]
     first, last = (pages[0].first_page, pages[-1].last_page) if pages else (0, 0)
     span = "" if not pages else f"page {first}; " if first == last else f"pages {first}–{last}; "
     return (f"issue {issue.volume}({issue.issue}): {summary['ok']} of {summary['articles']} articles built, "
             f"{summary['failed']} failed; {summary['rendered']} rendered, {summary['cached']} from the cache; "
-            f"{span}{build.seconds:.2f} s; report: {build.out / 'report.html'}")
+            f"{span}{build.seconds:.2f} s; " + (f"report: {build.report}" if build.report else "no report written"))
 
 
 def run_render(folders: Sequence[Path], args: argparse.Namespace) -> int:
     from casepub.render import Rendered, render_case, render_index
+    from casepub.write import OutputError, ensure_folder
 
     args.output = args.output or Path("build")
+    try:
+        ensure_folder(args.output)
+    except OutputError as error:  # read-only, a file, not permitted: no case could be written
+        diagnostics = _print_diagnostics([_Unwritten([error.diagnostic(Location(args.output))])], args.format)
+        if args.format == "text":
+            print(_summary("rendered 0 of", len(folders), diagnostics))
+        return EXIT_PROBLEMS
     if "pdf" in args.to:
         _warn_if_subsetting_falls_back()
     def render(folder: Path) -> Rendered:
         return render_case(folder, args.output, formats=args.to, templates=args.templates)
 
     results = [_guarded(folder, render, lambda f, bug: Rendered(f, [bug], f.resolve().name)) for folder in folders]
-    diagnostics = _print_diagnostics(results, args.format)
+    index = _Unwritten([])
     if args.command == "build":
-        render_index(results, args.output, source=args.folder)
+        try:
+            render_index(results, args.output, source=args.folder)
+        except OutputError as error:
+            index.diagnostics.append(error.diagnostic(Location(args.output)))
+    diagnostics = _print_diagnostics([*results, index], args.format)
     if args.format == "text":
         for result in results:
             print(_rendered_line(result))
         done = sum(_ok(r) for r in results)
         print(_summary("rendered" if done == len(results) else f"rendered {done} of", len(folders), diagnostics))
-    return EXIT_OK if all(_ok(r) for r in results) else EXIT_PROBLEMS
+    return EXIT_OK if all(_ok(r) for r in results) and not index.diagnostics else EXIT_PROBLEMS
+
+
+@dataclass
+class _Unwritten:
+    """Outputs of no one case that could not be written (the output folder, the build's index.html)."""
+    diagnostics: list[Diagnostic]
 
 
 def _ok(result: object) -> bool:

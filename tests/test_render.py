@@ -271,9 +271,8 @@ def test_a_case_without_a_date_is_published_on_the_render_date_and_says_so(refer
 
 
 def test_an_image_with_too_many_pixels_is_refused_before_rendering(reference_copy, tmp_path, capsys):
-    from test_bad_input import png_header_only
-
     from casepub.__main__ import main
+    from test_bad_input import png_header_only
 
     (reference_copy / "figures" / "huge.png").write_bytes(png_header_only(10_000, 10_000))  # 100 megapixels
     edit(reference_copy, "image: figures/a-mri-t2.png", "image: figures/huge.png")

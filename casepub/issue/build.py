@@ -5,6 +5,12 @@
     build/<issue>/<issue>.pdf                    contents pages and all articles, a bookmark each
     build/<issue>/report.json, report.html       per article: status, diagnostics, pages, time
     build/<issue>/.cache/, .state.json           what the next build reuses
+
+An output that cannot be written (casepub/write.py) is a CP102: on the case, at
+its case.md, for an article's outputs and cache entries (the other articles go
+on); on the issue, at the manifest, for the contents, the issue PDF, the report
+and the state. An output folder that cannot be written at all stops the build
+before any work, with one CP102. Files written before are left whole.
 """
 from __future__ import annotations
 
@@ -24,13 +30,20 @@ from casepub.issue.manifest import Article, Issue, load_issue
 from casepub.issue.placement import Placement
 from casepub.issue.progress import PlainProgress
 from casepub.issue.results import ContentsPages, Finishing, JobFailure, Rendering
-from casepub.issue.work import ContentsJob, FinishJob, RenderJob, finish_article, render_article, render_contents
+from casepub.issue.work import (
+    ContentsJob,
+    FinishJob,
+    RenderJob,
+    finish_article,
+    render_article,
+    render_contents,
+)
 from casepub.load.case import CASE_FILE
 from casepub.profiles import BUILTIN
 from casepub.render.html import environment
 from casepub.resources import TEMPLATES
 from casepub.words import counted
-from casepub.write import write_atomic
+from casepub.write import OutputError, ensure_folder, remove_temporaries, write_atomic
 
 
 @dataclass
@@ -65,8 +78,10 @@ class IssueBuild:
     issue: Issue | None
     out: Path | None
     outcomes: list[Outcome] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)   # the manifest's own
+    diagnostics: list[Diagnostic] = field(default_factory=list)   # the manifest's own, and the issue's outputs'
     seconds: float = 0.0
+    stopped: bool = False       # the output folder could not be written: nothing was built
+    report: Path | None = None  # report.html, once written
 
     @property
     def ok(self) -> bool:
@@ -83,7 +98,12 @@ def build_issue(manifest: Path, *, out: Path | None = None, jobs: int | None = N
     out = Path(out or Path("build") / issue.name)
     workers = jobs or os.cpu_count() or 1
     progress = progress or PlainProgress(quiet=True)
-    _remove_leftovers(out)
+    try:
+        ensure_folder(out)
+    except OutputError as error:  # read-only, a file, not permitted: no article could be written
+        return IssueBuild(issue, out, diagnostics=[*issue.diagnostics, error.diagnostic(Location(issue.file))],
+                          seconds=time.perf_counter() - started, stopped=True)
+    leftovers = _remove_leftovers(out, issue)
     state = State.load(out / ".state.json")
     outcomes = _outcomes(issue, state, out, templates)
     profile = issue.profile
@@ -96,16 +116,24 @@ def build_issue(manifest: Path, *, out: Path | None = None, jobs: int | None = N
         _finish(outcomes, plan, out=out, templates=templates, workers=workers_pool, state=state, progress=progress)
     problems = _write_issue_outputs(issue, plan, out=out, templates=templates, state=state,
                                     failed=[o.name for o in outcomes if not o.ok])
-    build = IssueBuild(issue, out, outcomes, list(issue.diagnostics) + problems, time.perf_counter() - started)
+    try:
+        state.save()  # before the report, which then tells when it could not be saved
+    except OutputError as error:
+        problems.append(error.diagnostic(Location(issue.file)))
+    build = IssueBuild(issue, out, outcomes, [*issue.diagnostics, *leftovers, *problems],
+                       time.perf_counter() - started)
     write_report(build)
-    state.save()
     return build
 
 
-def _remove_leftovers(out: Path) -> None:
-    """Temporary files of a build that was killed before it could rename them."""
-    for leftover in out.rglob(".*.tmp") if out.is_dir() else ():
-        leftover.unlink(missing_ok=True)
+def _remove_leftovers(out: Path, issue: Issue) -> list[Diagnostic]:
+    """Temporary files of a build that was killed before it could rename them; a CP102 when one cannot be
+    removed (the build goes on: what cannot be written is reported where it fails)."""
+    try:
+        remove_temporaries(out)
+    except OutputError as error:
+        return [error.diagnostic(Location(issue.file))]
+    return []
 
 
 def _outcomes(issue: Issue, state: State, out: Path, templates: Path | None) -> list[Outcome]:
@@ -164,6 +192,7 @@ def _finish(outcomes: list[Outcome], plan: IssuePlan, *, out: Path, templates: P
         if index < offset:  # the contents pages
             plan.contents_made = isinstance(result, ContentsPages) and result.ok
             plan.contents_error = result.message if isinstance(result, JobFailure) else getattr(result, "error", "")
+            plan.contents_unwritten = result if isinstance(result, ContentsPages) and result.unwritten else None
             progress.finished("contents", plan.contents_made)
             return
         outcome = todo[index - offset]
@@ -215,6 +244,7 @@ class IssuePlan:
     contents_html: str | None       # None: the table of contents and issue PDF are up to date
     contents_made: bool = False
     contents_error: str = ""
+    contents_unwritten: ContentsPages | None = None   # made, but .cache/contents.pdf could not be written
 
 
 def _plan_issue_outputs(issue: Issue, outcomes: list[Outcome], *, out: Path, templates: Path | None,
@@ -231,31 +261,50 @@ def _plan_issue_outputs(issue: Issue, outcomes: list[Outcome], *, out: Path, tem
 
 def _write_issue_outputs(issue: Issue, plan: IssuePlan, *, out: Path, templates: Path | None, state: State,
                          failed: list[str]) -> list[Diagnostic]:
-    """The table of contents and the issue PDF (from the contents pages a worker made), when they changed."""
+    """The table of contents and the issue PDF (from the contents pages a worker made), when they changed.
+    The state remembers them as made only when both were written."""
     if plan.contents_html is None:
         return []
+    manifest = Location(issue.file)
     numbering_failed = [e.name for e in plan.entries if e.name in failed]
     if numbering_failed:  # its numbered PDF is not there to put in the issue
         return [Diagnostic("CP204", f"the issue PDF was not made: {', '.join(numbering_failed)} "
-                           "could not be numbered", Location(issue.file), "see that article's diagnostics")]
-    write_contents(issue, issue.profile, plan.entries, out, templates)
+                           "could not be numbered", manifest, "see that article's diagnostics")]
+    problems = []
+    try:
+        write_contents(issue, issue.profile, plan.entries, out, templates)
+    except OutputError as error:
+        problems.append(error.diagnostic(manifest))
     if plan.entries:
-        if not plan.contents_made:
-            return [Diagnostic("CP204", f"the issue PDF could not be made: the contents pages "
-                               f"failed ({plan.contents_error})", Location(issue.file),
-                               "the articles were built; see the message")]
-        write_issue_pdf(issue, issue.profile, plan.entries, out, out / ".cache" / "contents.pdf")
-    state.issue, state.dirty = plan.key, True
-    return []
+        if plan.contents_unwritten is not None:
+            unwritten = plan.contents_unwritten
+            problems.append(Diagnostic("CP102", unwritten.error, manifest, unwritten.hint))
+        elif not plan.contents_made:
+            return problems + [Diagnostic("CP204", f"the issue PDF could not be made: the contents pages "
+                                          f"failed ({plan.contents_error})", manifest,
+                                          "the articles were built; see the message")]
+        else:
+            try:
+                write_issue_pdf(issue, issue.profile, plan.entries, out, out / ".cache" / "contents.pdf")
+            except OutputError as error:
+                problems.append(error.diagnostic(manifest))
+    if not problems:
+        state.issue, state.dirty = plan.key, True
+    return problems
 
 
 def write_report(build: IssueBuild) -> None:
-    if build.out is None:
+    """report.json and report.html; when they cannot be written, a CP102 at the manifest is added to the
+    build's diagnostics (the command prints it) instead."""
+    if build.out is None or build.issue is None:
         return  # a manifest that could not be read: its diagnostics are the report
     report = report_data(build)
-    write_atomic(build.out / "report.json", json.dumps(report, indent=2, ensure_ascii=False))
     page = environment("base").get_template("report.html.j2").render(report=report)
-    write_atomic(build.out / "report.html", page)
+    try:
+        write_atomic(build.out / "report.json", json.dumps(report, indent=2, ensure_ascii=False))
+        build.report = write_atomic(build.out / "report.html", page)
+    except OutputError as error:
+        build.diagnostics.append(error.diagnostic(Location(build.issue.file)))
 
 
 def report_data(build: IssueBuild) -> dict[str, Any]:

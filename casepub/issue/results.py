@@ -62,9 +62,12 @@ class Finishing:
 
 @dataclass(frozen=True)
 class ContentsPages:
-    """The issue PDF's contents pages, made by a worker."""
+    """The issue PDF's contents pages, made by a worker; `unwritten` when they were made but could not be
+    written (then `error` and `hint` are the CP102's, which the build reports at the manifest)."""
     ok: bool
     error: str = ""
+    unwritten: bool = False
+    hint: str = ""
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,10 @@ Two steps, because page numbers run on from article to article:
    running footer: a small WeasyPrint document laid over the cached pages.
 
 Both return typed results (casepub/issue/results.py) and never let an
-exception out, so one bad case never stops the others.
+exception out, so one bad case never stops the others. An output or cache file
+that cannot be written (casepub/write.py) is a CP102 on the case, at its
+case.md; such a failure is never kept in the cache, since the case's inputs are
+not to blame for it.
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ from casepub.issue.results import ContentsPages, Finishing, PlacedPanel, Renderi
 from casepub.load.case import CASE_FILE, load_case
 from casepub.render import Prepared, article_pdf, prepare_article
 from casepub.render.html import ArticleView, article_view, environment, render_html
-from casepub.write import write_atomic
+from casepub.write import OutputError, write_atomic
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ def render_article(job: RenderJob) -> Rendering:
     started = time.perf_counter()
     try:
         result = _render(job)
+    except OutputError as error:  # not expected here (_render reports its own), but never a CP999
+        result = Rendering(ok=False, diagnostics=(_unwritten(error, job.folder),))
     except Exception as error:  # a bug: reported for this case, and the build goes on
         result = Rendering(ok=False, diagnostics=(_bug(job.folder, error),))
     return replace(result, seconds=round(time.perf_counter() - started, 3), worker_rss_kb=_rss())
@@ -69,7 +74,12 @@ def _render(job: RenderJob) -> Rendering:
     prepared = prepare_article(job.folder, job.out, name=job.name)
     if not isinstance(prepared, Prepared):
         result = Rendering(ok=False, diagnostics=tuple(prepared))
-        cache.put(job.key, result)  # the same inputs fail the same way: no need to try again
+        if any(d.code == "CP102" for d in prepared):  # the output folder failed, not the case: try again next time
+            return result
+        try:
+            cache.put(job.key, result)  # the same inputs fail the same way: no need to try again
+        except OutputError as error:
+            return replace(result, diagnostics=(*result.diagnostics, _unwritten(error, job.folder)))
         return result
     case = prepared.case
     view = article_view(case, prepared.profile, prepared.panels, f"{job.name}.pdf")
@@ -80,7 +90,10 @@ def _render(job: RenderJob) -> Rendering:
         ok=True, diagnostics=tuple(prepared.diagnostics), pages=pdf.pages, title=view.plain_title or case.name,
         label=view.label, authors=tuple(a.display_name for a in case.meta.authors),
         panels=tuple(PlacedPanel(f, p, *placed) for (f, p), placed in prepared.panels.items()))
-    cache.put(job.key, result, pdf.data)
+    try:
+        cache.put(job.key, result, pdf.data)  # the numbering step reads the PDF from the cache
+    except OutputError as error:
+        return Rendering(ok=False, diagnostics=(*prepared.diagnostics, _unwritten(error, job.folder)))
     return result
 
 
@@ -88,6 +101,8 @@ def finish_article(job: FinishJob) -> Finishing:
     started = time.perf_counter()
     try:
         result = _finish(job)
+    except OutputError as error:  # its numbered PDF or HTML: the previous ones are left whole
+        result = Finishing(ok=False, diagnostics=(_unwritten(error, job.folder),))
     except Exception as error:
         result = Finishing(ok=False, diagnostics=(_bug(job.folder, error),))
     return replace(result, seconds=round(time.perf_counter() - started, 3))
@@ -149,8 +164,18 @@ def render_contents(job: ContentsJob) -> ContentsPages:
         pdf = render_pdf(job.html, job.out, [])
     except RenderError as error:
         return ContentsPages(ok=False, error=str(error))
-    write_atomic(job.out / ".cache" / "contents.pdf", pdf.data)
+    except Exception as error:  # a bug: the issue PDF is reported as not made (CP204), the articles stand
+        return ContentsPages(ok=False, error=f"internal error: {type(error).__name__}: {error}")
+    try:
+        write_atomic(job.out / ".cache" / "contents.pdf", pdf.data)
+    except OutputError as error:
+        return ContentsPages(ok=False, error=error.message, unwritten=True, hint=error.hint)
     return ContentsPages(ok=True)
+
+
+def _unwritten(error: OutputError, folder: Path) -> Diagnostic:
+    """An output of the case (or its cache entry) that could not be written: CP102, at its case.md."""
+    return error.diagnostic(Location(folder / CASE_FILE))
 
 
 def _bug(folder: Path, error: Exception) -> Diagnostic:

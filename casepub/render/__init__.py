@@ -7,6 +7,11 @@
 
 The steps are public because issue builds run them apart: prepare_article
 (check, then place the panels), then article_pdf.
+
+An output that cannot be written (casepub/write.py: read-only, full, a file in
+the way, no permission) is a CP102 diagnostic on the case, located at its
+case.md; the files written before are left whole. The panel cache is only an
+optimisation: when it cannot be written, panels are placed from memory.
 """
 from __future__ import annotations
 
@@ -17,14 +22,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from casepub.check import check_case
-from casepub.diagnostics import Diagnostic, sort_key
+from casepub.diagnostics import Diagnostic, Location, sort_key
 from casepub.images import ImageProblem
 from casepub.model import Case
 from casepub.profiles import STORE, Profile, ProfileStore
 from casepub.render.html import ArticleView, article_view, environment, render_html
 from casepub.render.panels import PrintSettings, prepare
 from casepub.resources import TEMPLATES
-from casepub.write import copy_atomic, write_atomic
+from casepub.write import OutputError, copy_atomic, write_atomic
 
 if TYPE_CHECKING:
     from casepub.render.pdf import Pdf
@@ -67,7 +72,10 @@ def prepare_article(folder: Path, out: Path, *, name: str | None = None,
         return checked.diagnostics
     case, profile = checked.case, checked.profile
     target = out / (name or case.name)
-    panels, problems = place_panels(case, profile, target, out / ".cache" / "panels")
+    try:
+        panels, problems = place_panels(case, profile, target, out / ".cache" / "panels")
+    except OutputError as error:
+        return sorted(checked.diagnostics + [unwritten(error, case)], key=sort_key)
     if problems:
         return sorted(checked.diagnostics + problems, key=sort_key)
     return Prepared(case, profile, checked.diagnostics, panels, target)
@@ -97,13 +105,17 @@ def render_case(folder: Path, out: Path, *, formats: Sequence[str] = FORMATS, te
     pdf_name = f"{case.name}.pdf"
     view = article_view(case, prepared.profile, prepared.panels, pdf_name)
     outputs, pages = {}, None
-    if "pdf" in formats:
-        pdf = article_pdf(prepared, view, templates)
-        if isinstance(pdf, Diagnostic):
-            return Rendered(case.folder, prepared.diagnostics + [pdf], case.name)
-        outputs["pdf"], pages = write_atomic(prepared.target / pdf_name, pdf.data), pdf.pages
-    if "html" in formats:
-        outputs["html"] = write_atomic(prepared.target / "index.html", render_html(view, templates))
+    try:
+        if "pdf" in formats:
+            pdf = article_pdf(prepared, view, templates)
+            if isinstance(pdf, Diagnostic):
+                return Rendered(case.folder, prepared.diagnostics + [pdf], case.name)
+            outputs["pdf"], pages = write_atomic(prepared.target / pdf_name, pdf.data), pdf.pages
+        if "html" in formats:
+            outputs["html"] = write_atomic(prepared.target / "index.html", render_html(view, templates))
+    except OutputError as error:
+        return Rendered(case.folder, prepared.diagnostics + [unwritten(error, case)], case.name,
+                        seconds=time.perf_counter() - started)
     return Rendered(case.folder, prepared.diagnostics, case.name, outputs, pages, time.perf_counter() - started,
                     view.plain_title or case.name, tuple(a.display_name for a in case.meta.authors))
 
@@ -122,15 +134,23 @@ def place_panels(case: Case, profile: Profile, target: Path, cache: Path) -> tup
                 where = case.where(("figures", f, "panels", p, "image"))
                 problems.append(Diagnostic("CP101", f"panel image: {problem.reason}", where, problem.hint))
                 continue
-            copy_atomic(prepared.path, target / "figures" / prepared.name)
+            source = prepared.path or prepared.data  # the data when the cache could not be written (panels.py)
+            assert source is not None
+            copy_atomic(source, target / "figures" / prepared.name)
             placed[(f, p)] = (f"figures/{prepared.name}", prepared.width, prepared.height)
     return placed, problems
+
+
+def unwritten(error: OutputError, case: Case) -> Diagnostic:
+    """An output of the case that could not be written: CP102, at its case.md."""
+    return error.diagnostic(Location(case.file))
 
 
 def render_index(results: Sequence[Rendered], out: Path, source: Path) -> Path:
     """build/index.html: every case, linked, with its status; a case that was not rendered with its error
     count, its first error and the command that lists them all (a folder build writes no report). In the
-    words and theme of the cases' journal when they share one, else casepub's own."""
+    words and theme of the cases' journal when they share one, else casepub's own. OutputError when it
+    cannot be written."""
     from casepub.load.case import load_case
     from casepub.render.html import house
 

@@ -10,6 +10,13 @@ A published panel carries pixels only: no EXIF, XMP, IPTC, comment or ICC
 profile, since image metadata often holds the patient's name, record number and
 dates. Orientation from EXIF is applied and an embedded ICC profile converted
 to sRGB first; then every segment but the image's own is dropped.
+
+The cache only saves work. When it cannot be written (build/.cache is read-only,
+a file, not permitted, or its disk is full), the panel is made anyway and kept
+in memory, and place_panels (render/__init__.py) writes it straight into the
+case's figures folder: rendering goes on, only slower (each build normalises
+those panels again). Only a panel that cannot be placed in the case's own
+output folder is an error (CP102).
 """
 from __future__ import annotations
 
@@ -21,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from casepub.images import ImageProblem, identify, strict_decoding
 from casepub.load.files import UnsafePath, read_inside
-from casepub.write import write_atomic
+from casepub.write import OutputError, write_atomic
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -40,10 +47,11 @@ class PrintSettings:
 
 @dataclass(frozen=True)
 class PreparedPanel:
-    path: Path          # the normalised JPEG in the cache
+    path: Path | None   # the normalised JPEG in the cache; None when the cache could not be written ...
     name: str           # its content-addressed file name
     width: int
     height: int
+    data: bytes | None = None   # ... and then the normalised JPEG itself
 
 
 def prepare(folder: Path, image: str, settings: PrintSettings, cache: Path) -> PreparedPanel:
@@ -62,12 +70,20 @@ def prepare(folder: Path, image: str, settings: PrintSettings, cache: Path) -> P
         except (OSError, SyntaxError, ValueError, EOFError) as error:
             raise ImageProblem("format", f"{image!r} is damaged and cannot be decoded ({error})",
                                "export the image again from the original") from None
-        write_atomic(target, normalised)
+        try:
+            write_atomic(target, normalised)
+        except OutputError:  # the cache only saves work: the panel goes from memory to the case's folder
+            width, height = _size(io.BytesIO(normalised))
+            return PreparedPanel(None, name, width, height, normalised)
+    width, height = _size(target)
+    return PreparedPanel(target, name, width, height)
+
+
+def _size(image: Path | io.BytesIO) -> tuple[int, int]:
     from PIL import Image
 
-    with Image.open(target) as done:
-        width, height = done.size
-    return PreparedPanel(target, name, width, height)
+    with Image.open(image) as done:
+        return done.size
 
 
 def _normalise(data: bytes, settings: PrintSettings) -> bytes:
