@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar
 
 from casepub import CASE_FILE, Checked, Diagnostic, Location, __version__, check_case
-from casepub.limits import CHECK_SECONDS
+from casepub.limits import CHECK_SECONDS, ISSUE_SECONDS, RENDER_SECONDS
 from casepub.words import counted
 
 if TYPE_CHECKING:
@@ -66,8 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                        help="issue builds: worker processes (default: the number of cores)")
     build.add_argument("--quiet", "-q", action="store_true", help="issue builds: no progress, only the summary")
-    build.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
-                       help="issue builds: the time one article may take before it is stopped (default 300)")
+    build.add_argument("--timeout", type=_seconds, default=None, dest="time_limit", metavar="SECONDS",
+                       help="the same as --time-limit (for issue builds, as before)")
     schema = commands.add_parser("schema", help="print the JSON Schema of the case front matter or the issue manifest")
     schema.add_argument("kind", choices=("case", "issue"))
     explain = commands.add_parser("explain", help="what a diagnostic code means, with an example and the fix")
@@ -80,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
                              help="what to write (default: html,pdf)")
         command.add_argument("--templates", type=Path, metavar="DIR", help="a folder of templates searched first")
         command.add_argument("--format", choices=("text", "json"), default="text", help="how to print diagnostics")
+        command.add_argument("--time-limit", type=_seconds, default=None, metavar="SECONDS",
+                             help=f"stop a case after this long, with a diagnostic (default {RENDER_SECONDS:g}; "
+                                  f"in an issue build {ISSUE_SECONDS:g}, and the worker is stopped; 0: none)")
     return parser
 
 
@@ -230,7 +233,8 @@ def run_issue(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs takes a number of processes, 1 or more")
     build = build_issue(args.folder, out=args.output, jobs=args.jobs, templates=args.templates,
-                        progress=make_progress(args.quiet), timeout=args.timeout)
+                        progress=make_progress(args.quiet),
+                        timeout=ISSUE_SECONDS if args.time_limit is None else args.time_limit or 1e9)
     diagnostics = _print_diagnostics([build, *build.outcomes], args.format)
     if args.format == "text" and build.issue is not None:
         print(_issue_summary(build))
@@ -271,7 +275,8 @@ def run_render(folders: Sequence[Path], args: argparse.Namespace) -> int:
     if "pdf" in args.to:
         _warn_if_subsetting_falls_back()
     def render(folder: Path) -> Rendered:
-        return render_case(folder, args.output, formats=args.to, templates=args.templates)
+        return render_case(folder, args.output, formats=args.to, templates=args.templates,
+                           time_limit=args.time_limit if args.time_limit is not None else RENDER_SECONDS)
 
     results = [_guarded(folder, render, lambda f, bug: Rendered(f, [bug], f.resolve().name)) for folder in folders]
     index = _Unwritten([])

@@ -46,20 +46,17 @@ def check_case(folder: Path | str, profiles: ProfileStore = STORE, *, deep: bool
 def _check(folder: Path, profiles: ProfileStore, deep: bool,
            found: list[Diagnostic]) -> tuple[Case | None, Profile | None]:
     """The check, adding to `found` as it goes: what was found before a time limit is kept."""
-    step = "reading case.md"
-    try:
+    with limits.step("reading case.md"):
         loaded = load_case(folder)
-        found += loaded.diagnostics
-        if loaded.case is None:
-            return None, None
-        step = "reading the journal profile"
+    found += loaded.diagnostics
+    if loaded.case is None:
+        return None, None
+    with limits.step("reading the journal profile"):
         profile, problems = resolve_profile(loaded.case, profiles)
-        found += problems
-        if profile is not None:
-            checks.run(loaded.case, profile, pruned=loaded.pruned, deep=deep, found=found)
-        return loaded.case, profile
-    except OutOfTime as stop:
-        raise stop.during(step) from None
+    found += problems
+    if profile is not None:
+        checks.run(loaded.case, profile, pruned=loaded.pruned, deep=deep, found=found)
+    return loaded.case, profile
 
 
 def out_of_time(folder: Path, stop: OutOfTime, work: str) -> Diagnostic:

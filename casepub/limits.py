@@ -23,6 +23,7 @@ from types import FrameType
 
 CHECK_SECONDS = 5.0      # checking one case (reading, validating, every rule)
 RENDER_SECONDS = 120.0   # rendering one case: the check, its panels, the HTML and the PDF
+ISSUE_SECONDS = 300.0    # one article of an issue build, in its worker process (which is stopped after it)
 
 
 class OutOfTime(BaseException):
@@ -71,3 +72,13 @@ def _arm() -> None:
     """Set the timer for the nearest deadline (at least a microsecond: zero would switch it off)."""
     nearest = min(deadline for deadline, _ in _deadlines)
     signal.setitimer(signal.ITIMER_REAL, max(nearest - time.monotonic(), 1e-6))
+
+
+@contextmanager
+def step(name: str) -> Iterator[None]:
+    """Name the step a time limit may stop: OutOfTime raised in the block says it happened in `name`
+    (unless a step inside named itself)."""
+    try:
+        yield
+    except OutOfTime as stop:
+        raise stop.during(name) from None

@@ -92,3 +92,15 @@ def test_a_case_over_its_time_limit_gets_a_located_diagnostic_and_the_others_are
 def test_the_time_limit_option_takes_seconds(capsys):
     assert main(["check", "--time-limit", "soon", "."]) == 2
     assert "takes a number of seconds" in capsys.readouterr().err
+
+
+def test_a_render_over_its_time_limit_keeps_the_previous_outputs(reference_copy, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["render", str(reference_copy), "-o", str(out), "--to", "pdf"]) == 0
+    before = (out / "case" / "case.pdf").read_bytes()
+    capsys.readouterr()
+    assert main(["render", str(reference_copy), "-o", str(out), "--to", "pdf", "--time-limit", "0.02"]) == 1
+    printed = capsys.readouterr().out
+    assert re.search(r"case\.md:1:1: error CP103 (rendering|checking) this case stopped at its time limit of 0\.3 s "
+                     r"while [a-z ,]+ was running", printed), printed
+    assert (out / "case" / "case.pdf").read_bytes() == before and not list(out.rglob("*.tmp"))

@@ -25,9 +25,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from casepub.issue.results import JobFailure
+from casepub.limits import ISSUE_SECONDS
 
 MAX_TASKS = 40
-TIMEOUT = 300.0  # seconds one job may take
+TIMEOUT = ISSUE_SECONDS  # seconds one job may take
 PRELOAD = ["casepub.issue.work", "casepub.render.pdf", "pikepdf"]
 
 Task = tuple[Callable[[Any], Any], object]   # (function, job): run as function(job) in a worker

@@ -21,9 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from casepub.check import check_case
+from casepub import limits
+from casepub.check import check_case, out_of_time
 from casepub.diagnostics import Diagnostic, Location, sort_key
 from casepub.images import ImageProblem
+from casepub.limits import RENDER_SECONDS, OutOfTime
 from casepub.model import Case
 from casepub.profiles import STORE, Profile, ProfileStore
 from casepub.render.html import ArticleView, article_view, environment, render_html
@@ -95,24 +97,40 @@ def article_pdf(prepared: Prepared, view: ArticleView, templates: Path | None, *
 
 
 def render_case(folder: Path, out: Path, *, formats: Sequence[str] = FORMATS, templates: Path | None = None,
-                profiles: ProfileStore = STORE) -> Rendered:
-    """Check a case and, when it has no errors, write its HTML (and PDF) under out/<case name>/."""
+                profiles: ProfileStore = STORE, time_limit: float | None = RENDER_SECONDS) -> Rendered:
+    """Check a case and, when it has no errors, write its HTML (and PDF) under out/<case name>/.
+    Work stops after `time_limit` seconds with a CP103 diagnostic (the outputs written before are whole)."""
     started = time.perf_counter()
-    prepared = prepare_article(Path(folder), out, profiles=profiles)
+    folder = Path(folder)
+    try:
+        with limits.time_limit(time_limit):
+            return _render_case(folder, out, formats, templates, profiles, started)
+    except OutOfTime as stop:
+        return Rendered(folder, [out_of_time(folder, stop.during("rendering"), "rendering")],
+                        folder.resolve().name, seconds=time.perf_counter() - started)
+
+
+def _render_case(folder: Path, out: Path, formats: Sequence[str], templates: Path | None, profiles: ProfileStore,
+                 started: float) -> Rendered:
+    with limits.step("checking the case and preparing its panels"):
+        prepared = prepare_article(folder, out, profiles=profiles)
     if not isinstance(prepared, Prepared):
-        return Rendered(Path(folder), prepared, Path(folder).resolve().name, seconds=time.perf_counter() - started)
+        return Rendered(folder, prepared, folder.resolve().name, seconds=time.perf_counter() - started)
     case = prepared.case
     pdf_name = f"{case.name}.pdf"
     view = article_view(case, prepared.profile, prepared.panels, pdf_name)
     outputs, pages = {}, None
     try:
         if "pdf" in formats:
-            pdf = article_pdf(prepared, view, templates)
+            with limits.step("making the PDF"):
+                pdf = article_pdf(prepared, view, templates)
             if isinstance(pdf, Diagnostic):
                 return Rendered(case.folder, prepared.diagnostics + [pdf], case.name)
             outputs["pdf"], pages = write_atomic(prepared.target / pdf_name, pdf.data), pdf.pages
         if "html" in formats:
-            outputs["html"] = write_atomic(prepared.target / "index.html", render_html(view, templates))
+            with limits.step("making the HTML"):
+                html = render_html(view, templates)
+            outputs["html"] = write_atomic(prepared.target / "index.html", html)
     except OutputError as error:
         return Rendered(case.folder, prepared.diagnostics + [unwritten(error, case)], case.name,
                         seconds=time.perf_counter() - started)
