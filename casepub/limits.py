@@ -40,10 +40,13 @@ class OutOfTime(BaseException):
 
 
 _deadlines: list[tuple[float, float]] = []  # (deadline on the monotonic clock, seconds allowed), outermost first
+REPEAT = 0.05  # seconds: after its deadline the timer fires again until the block has ended
 
 
 def _expired(signum: int, frame: FrameType | None) -> None:
-    if _deadlines:
+    """Stop the block. Python ignores an exception raised in a garbage-collector callback or a __del__
+    ("Exception ignored in ..."), so the timer repeats: the next firing stops the block then."""
+    if _deadlines and time.monotonic() >= min(_deadlines)[0]:
         raise OutOfTime(min(_deadlines)[1])
 
 
@@ -69,9 +72,9 @@ def time_limit(seconds: float | None) -> Iterator[None]:
 
 
 def _arm() -> None:
-    """Set the timer for the nearest deadline (at least a microsecond: zero would switch it off)."""
+    """Set the timer for the nearest deadline (at least a microsecond: zero would switch it off), repeating."""
     nearest = min(deadline for deadline, _ in _deadlines)
-    signal.setitimer(signal.ITIMER_REAL, max(nearest - time.monotonic(), 1e-6))
+    signal.setitimer(signal.ITIMER_REAL, max(nearest - time.monotonic(), 1e-6), REPEAT)
 
 
 @contextmanager

@@ -104,3 +104,23 @@ def test_a_render_over_its_time_limit_keeps_the_previous_outputs(reference_copy,
     assert re.search(r"case\.md:1:1: error CP103 (rendering|checking) this case stopped at its time limit of 0\.02 s "
                      r"while [A-Za-z ,]+ was running", printed), printed
     assert (out / "case" / "case.pdf").read_bytes() == before and not list(out.rglob("*.tmp"))
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the first stop, ignored
+def test_a_stop_swallowed_by_a_garbage_collector_callback_is_repeated():
+    """Python ignores an exception raised in a gc callback ("Exception ignored in ..."); the timer fires
+    again, so the block is stopped all the same."""
+    import gc
+
+    def slow_callback(phase: str, info: dict) -> None:
+        if phase == "start":
+            busy(0.3)  # the deadline passes in here: the OutOfTime raised here is ignored by Python
+
+    gc.callbacks.append(slow_callback)
+    try:
+        with pytest.raises(OutOfTime), time_limit(0.1):
+            gc.collect()
+            busy(30)
+    finally:
+        gc.callbacks.remove(slow_callback)
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
