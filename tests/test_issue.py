@@ -179,7 +179,7 @@ def test_a_job_that_hangs_is_stopped_and_the_others_go_on():
              done=lambda index, result: results.__setitem__(jobs[index], result), timeout=1.5)
     assert _outcomes(results) == {"one": "done one", "two": "timed_out", "three": "done three",
                                   "four": "done four", "five": "done five"}
-    assert isinstance(results["two"], JobFailure) and "longer than 2 s" in results["two"].message
+    assert isinstance(results["two"], JobFailure) and "longer than 1.5 s" in results["two"].message
 
 
 def test_a_worker_that_dies_costs_only_its_own_job():
@@ -236,3 +236,12 @@ def test_the_bundled_example_issue_builds(tmp_path):
 
     build = build_issue(ROOT / "issues" / "2026-12.yaml", out=tmp_path / "out")
     assert build.ok and pages_of(build) == {"t12-osteonecrosis": (1901, 1901)}
+
+
+def test_an_article_over_the_time_limit_is_reported_as_cp103(issue):
+    build = build_issue(issue, out=issue.parent / "out", jobs=2, timeout=0.01)
+    assert not build.ok
+    codes = {o.name: [d.code for d in o.diagnostics] for o in build.outcomes}
+    assert codes == {"one": ["CP103"], "two": ["CP103"], "three": ["CP103"]}
+    message = build.outcomes[0].diagnostics[0].message
+    assert message == "rendering this article stopped at its time limit: it took longer than 0.01 s, so its worker was stopped"

@@ -296,3 +296,14 @@ def test_a_caption_for_two_separate_panels_is_not_printed_as_a_range(reference_c
     assert result.ok, result.diagnostics
     html = (tmp_path / "out" / "case" / "index.html").read_text()
     assert "(B, D) A total" in html and "B–D" not in html
+
+
+def test_an_affiliation_without_a_city_prints_no_none(reference_copy, tmp_path):
+    edit(reference_copy, "    city: Xi'an\n    postal-code: \"710054\"\n", "    postal-code: \"710054\"\n")
+    edit(reference_copy, "    address: No. 5 Kangfu Rd, Lintong District\n    city: Xi'an\n    postal-code: \"710061\"\n"
+         "    region: Shan'xi\n    country: China\n", "")
+    result = render_case(reference_copy, tmp_path / "out", formats=("html",))
+    assert result.ok, result.diagnostics
+    html = (tmp_path / "out" / "case" / "index.html").read_text()
+    assert "None" not in html
+    assert "710054, Shan&#39;xi, China" in html or "710054, Shan'xi, China" in html

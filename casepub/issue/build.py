@@ -223,9 +223,15 @@ def _final_key(outcome: Outcome) -> str:
 
 
 def _crashed(failure: JobFailure, outcome: Outcome) -> Rendering:
-    """A job the pool gave up on (it crashed twice, or took too long), as a diagnostic on its case."""
-    crash = Diagnostic("CP998", f"this case could not be rendered: {failure.message}",
-                       Location(outcome.article.folder / CASE_FILE),
+    """A job the pool gave up on, as a diagnostic on its case: over its time limit (CP103, its worker was
+    stopped), or crashed twice (CP998)."""
+    where = Location(outcome.article.folder / CASE_FILE)
+    if failure.reason == "timed_out":
+        stop = Diagnostic("CP103", f"rendering this article stopped at its time limit: {failure.message}, "
+                          "so its worker was stopped", where,
+                          "the other articles were built; give more time with --time-limit SECONDS")
+        return Rendering(ok=False, diagnostics=(stop,))
+    crash = Diagnostic("CP998", f"this case could not be rendered: {failure.message}", where,
                        "the other cases were built; report this case to the casepub developers")
     return Rendering(ok=False, diagnostics=(crash,))
 

@@ -111,7 +111,7 @@ class Workers:
             _stop(self._executor)
             self._executor = None
             for index in interrupted.overdue:
-                done(index, JobFailure("timed_out", f"it took longer than {self.timeout:.0f} s"))
+                done(index, JobFailure("timed_out", f"it took longer than {self.timeout:g} s"))
             if interrupted.overdue:
                 queue = interrupted.unfinished  # they were stopped with the culprit: run them again
                 continue
@@ -122,7 +122,7 @@ class Workers:
                         _stop(alone)
                         reason: Literal["crashed", "timed_out"] = "timed_out" if again.overdue else "crashed"
                         done(index, JobFailure(reason, "the renderer crashed" if reason == "crashed" else
-                                             f"it took longer than {self.timeout:.0f} s"))
+                                             f"it took longer than {self.timeout:g} s"))
             return
 
 
