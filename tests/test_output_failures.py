@@ -403,3 +403,18 @@ def test_check_stops_quietly_when_its_output_is_closed(tmp_path):
                           shell=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as shell:
         out, err = shell.communicate(timeout=120)
     assert out == "[\n  {\n    " and "Traceback" not in err and "Exception" not in err
+
+
+def test_outputs_are_never_written_over_the_case_folder(tmp_path, capsys):
+    import shutil
+
+    from casepub.__main__ import main
+    from conftest import REFERENCE
+
+    cases = tmp_path / "cases"
+    shutil.copytree(REFERENCE, cases / "t12")
+    before = {p: p.read_bytes() for p in (cases / "t12").rglob("*") if p.is_file()}
+    assert main(["build", str(cases), "-o", str(cases)]) == 1
+    out = capsys.readouterr().out
+    assert "error CP102 cannot write into" in out and "it is the case folder itself" in out
+    assert {p: p.read_bytes() for p in (cases / "t12").rglob("*") if p.is_file()} == before

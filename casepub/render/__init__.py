@@ -74,6 +74,11 @@ def prepare_article(folder: Path, out: Path, *, name: str | None = None,
         return checked.diagnostics
     case, profile = checked.case, checked.profile
     target = out / (name or case.name)
+    if target.resolve() == case.folder.resolve():
+        return checked.diagnostics + [Diagnostic(
+            "CP102", f"cannot write into {target}: it is the case folder itself, and the outputs (index.html, the "
+            "PDF, figures/) would overwrite the case's own files", Location(case.file),
+            "write the outputs somewhere else, e.g. -o build (the default)")]
     try:
         panels, problems = place_panels(case, profile, target, out / ".cache" / "panels")
     except OutputError as error:
