@@ -261,7 +261,10 @@ def _issue_summary(build: IssueBuild) -> str:
 
 
 def run_render(folders: Sequence[Path], args: argparse.Namespace) -> int:
+    from jinja2 import TemplateError
+
     from casepub.render import Rendered, render_case, render_index
+    from casepub.render.html import template_problem
     from casepub.write import OutputError, ensure_folder
 
     args.output = args.output or Path("build")
@@ -285,6 +288,8 @@ def run_render(folders: Sequence[Path], args: argparse.Namespace) -> int:
             render_index(results, args.output, source=args.folder)
         except OutputError as error:
             index.diagnostics.append(error.diagnostic(Location(args.output)))
+        except TemplateError as error:
+            index.diagnostics.append(template_problem(error))
     diagnostics = _print_diagnostics([*results, index], args.format)
     if args.format == "text":
         for result in results:

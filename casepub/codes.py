@@ -234,6 +234,10 @@ _ALL = (
           "print (its full decode failed, or the file changed after the check).",
           "image: figures/a.png   # a PNG whose pixel data is corrupt past its header",
           "export the image again from the original, then render again."),
+    _code("CP104", "template", Stage.RENDER, E, "A template cannot be used: a syntax error, a template that is "
+          "missing, or a name it uses that is not defined (typically in a folder given with --templates).",
+          "{% block body %}{{ article.bdy }}{% endblock %}   # in my-templates/article.html.j2",
+          "correct the template at the file and line given; `casepub render --templates DIR` searches DIR first."),
     # Running: limits and outputs
     _code("CP102", "output", Stage.RUN, E, "An output could not be written: the output folder is read-only, "
           "full, not a folder, or not permitted. Earlier outputs are left whole.",

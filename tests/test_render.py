@@ -307,3 +307,22 @@ def test_an_affiliation_without_a_city_prints_no_none(reference_copy, tmp_path):
     html = (tmp_path / "out" / "case" / "index.html").read_text()
     assert "None" not in html
     assert "710054, Shan&#39;xi, China" in html or "710054, Shan'xi, China" in html
+
+
+@pytest.mark.parametrize(("template", "kind", "line"), [
+    ('{% extends "base/article.html.j2" %}\n{% block body %}{{ article.body }\n{% endblock %}\n', "has a syntax error", 2),
+    ('{% extends "base/article.html.j2" %}\n{% block body %}\n{{ article.bdy }}{% endblock %}\n', "cannot be rendered", 3),
+    ('{% extends "base/nothing.html.j2" %}\n', "is missing", 1),
+])
+def test_a_broken_template_is_a_located_diagnostic_not_a_crash(reference_copy, tmp_path, capsys, template, kind, line):
+    from casepub.__main__ import main
+
+    mine = tmp_path / "my-templates"
+    mine.mkdir()
+    (mine / "article.html.j2").write_text(template)
+    assert main(["render", str(reference_copy), "-o", str(tmp_path / "out"), "--templates", str(mine)]) == 1
+    out = capsys.readouterr().out
+    [diagnostic] = [text for text in out.split("\n") if " CP104 " in text]
+    assert f"error CP104 a template {kind}" in diagnostic and "CP999" not in out
+    if kind != "is missing":
+        assert f"my-templates/article.html.j2:{line}:1:" in diagnostic

@@ -22,6 +22,8 @@ import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from jinja2 import TemplateError
+
 from casepub.check import resolve_profile
 from casepub.diagnostics import Diagnostic, Location
 from casepub.issue.cache import ArticleCache
@@ -29,7 +31,7 @@ from casepub.issue.placement import Placement
 from casepub.issue.results import ContentsPages, Finishing, PlacedPanel, Rendering
 from casepub.load.case import CASE_FILE, load_case
 from casepub.render import Prepared, article_pdf, prepare_article
-from casepub.render.html import ArticleView, article_view, environment, render_html
+from casepub.render.html import ArticleView, article_view, environment, render_html, template_problem
 from casepub.write import OutputError, write_atomic
 
 
@@ -64,6 +66,8 @@ def render_article(job: RenderJob) -> Rendering:
         result = _render(job)
     except OutputError as error:  # not expected here (_render reports its own), but never a CP999
         result = Rendering(ok=False, diagnostics=(_unwritten(error, job.folder),))
+    except TemplateError as error:  # a template of the journal's or of --templates
+        result = Rendering(ok=False, diagnostics=(template_problem(error),))
     except Exception as error:  # a bug: reported for this case, and the build goes on
         result = Rendering(ok=False, diagnostics=(_bug(job.folder, error),))
     return replace(result, seconds=round(time.perf_counter() - started, 3), worker_rss_kb=_rss())
@@ -103,6 +107,8 @@ def finish_article(job: FinishJob) -> Finishing:
         result = _finish(job)
     except OutputError as error:  # its numbered PDF or HTML: the previous ones are left whole
         result = Finishing(ok=False, diagnostics=(_unwritten(error, job.folder),))
+    except TemplateError as error:
+        result = Finishing(ok=False, diagnostics=(template_problem(error),))
     except Exception as error:
         result = Finishing(ok=False, diagnostics=(_bug(job.folder, error),))
     return replace(result, seconds=round(time.perf_counter() - started, 3))

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from jinja2 import TemplateError
+
 from casepub import limits
 from casepub.check import check_case, out_of_time
 from casepub.diagnostics import Diagnostic, Location, sort_key
@@ -28,7 +30,7 @@ from casepub.images import ImageProblem
 from casepub.limits import RENDER_SECONDS, OutOfTime
 from casepub.model import Case
 from casepub.profiles import STORE, Profile, ProfileStore
-from casepub.render.html import ArticleView, article_view, environment, render_html
+from casepub.render.html import ArticleView, article_view, environment, render_html, template_problem
 from casepub.render.panels import PrintSettings, prepare
 from casepub.resources import TEMPLATES
 from casepub.write import OutputError, copy_atomic, write_atomic
@@ -138,6 +140,9 @@ def _render_case(folder: Path, out: Path, formats: Sequence[str], templates: Pat
             outputs["html"] = write_atomic(prepared.target / "index.html", html)
     except OutputError as error:
         return Rendered(case.folder, prepared.diagnostics + [unwritten(error, case)], case.name,
+                        seconds=time.perf_counter() - started)
+    except TemplateError as error:  # a template of the journal's or of --templates
+        return Rendered(case.folder, prepared.diagnostics + [template_problem(error)], case.name,
                         seconds=time.perf_counter() - started)
     return Rendered(case.folder, prepared.diagnostics, case.name, outputs, pages, time.perf_counter() - started,
                     view.plain_title or case.name, tuple(a.display_name for a in case.meta.authors))

@@ -10,16 +10,29 @@ import dataclasses
 import datetime
 import math
 import re
+import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, Template
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    Template,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+)
 from markupsafe import Markup
 
 from casepub.citations import FigureIndex
+from casepub.diagnostics import Diagnostic, Location
 from casepub.model import Affiliation, Author, Case
 from casepub.naming import affiliation_labels, author_initials
 from casepub.profiles import STORE, Page, Profile, Wording
@@ -238,8 +251,10 @@ def print_layout(sizes: list[tuple[int, int]], page: Page) -> tuple[int, float]:
     return columns, round(budget / height(columns), 3)
 
 
-_KEY_RANGE = re.compile(r"\s*[-–—]\s*")
-_KEY_LIST = re.compile(r"\s*(,|&|\band\b)\s*")
+# The spaces before a dash or separator from the start of their run only ((?<!\s)): `\s*` would read a long
+# run of spaces again from each of its spaces (quadratic); the matches are the same.
+_KEY_RANGE = re.compile(r"(?:(?<!\s)\s++)?[-–—]\s*+")
+_KEY_LIST = re.compile(r"(?:(?<!\s)\s++)?(,|&|\band\b)\s*+")
 
 
 def caption_label(key: str) -> str:
@@ -378,3 +393,19 @@ def render_html(view: ArticleView, user_templates: Path | None = None, for_print
 def _template(view: ArticleView, name: str, user_templates: Path | None) -> Template:
     folder = view.profile.article_types[view.case.meta.article_type].template or view.profile.template
     return environment(folder, user_templates).get_template(name)
+
+
+def template_problem(error: TemplateError) -> Diagnostic:
+    """A template that cannot be used, as a diagnostic at its file and line: from the error for a syntax
+    error, else from the innermost template frame of the traceback (Jinja2 names its frames after them)."""
+    filename, line = getattr(error, "filename", None), getattr(error, "lineno", None)
+    if not filename:
+        for frame in reversed(traceback.extract_tb(error.__traceback__)):
+            if frame.filename.endswith((".j2", ".css")):
+                filename, line = frame.filename, frame.lineno
+                break
+    kind = ("has a syntax error" if isinstance(error, TemplateSyntaxError) else "is missing"
+            if isinstance(error, TemplateNotFound) else "cannot be rendered")
+    return Diagnostic("CP104", f"a template {kind}: {error.message or type(error).__name__}",
+                      Location(Path(filename or "templates"), line or 1),
+                      "correct the template; a folder given with --templates is searched before casepub's own")
