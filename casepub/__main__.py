@@ -311,7 +311,7 @@ def _ok(result: object) -> bool:
 
 def _rendered_line(result: Rendered) -> str:
     if not _ok(result):
-        return f"not rendered: {result.folder} (it has errors)"
+        return f"not rendered: {result.folder} (see the errors above)"
     files = ", ".join(str(path) for path in result.outputs.values())
     pages = f"{counted(result.pages, 'page')}, " if result.pages else ""
     return f"rendered {result.folder} -> {files} ({pages}{result.seconds:.2f} s)"

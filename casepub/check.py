@@ -64,7 +64,8 @@ def out_of_time(folder: Path, stop: OutOfTime, work: str) -> Diagnostic:
     during = f" while {stop.step} was running" if stop.step else ""
     return Diagnostic("CP103", f"{work} this case stopped at its time limit of {stop.seconds:g} s{during}",
                       Location(folder / CASE_FILE),
-                      "simplify the text that step reads, or give more time with --time-limit SECONDS")
+                      "give more time with --time-limit SECONDS if the case is large; otherwise shorten or simplify "
+                      "what that step reads (the text, the images), and report the case if it is ordinary")
 
 
 def resolve_profile(case: Case, profiles: ProfileStore = STORE) -> tuple[Profile | None, list[Diagnostic]]:

@@ -59,8 +59,8 @@ def _code(code: str, name: str, stage: Stage, severity: Severity, summary: str, 
 
 _ALL = (
     # Reading case.md
-    _code("CP001", "case-file", Stage.READ, E, "case.md cannot be read: missing, not a regular file, too large "
-          "or not UTF-8.", "cases/x/        (a folder without case.md)",
+    _code("CP001", "case-file", Stage.READ, E, "case.md cannot be read: not a regular file, too large, not "
+          "permitted, or not UTF-8.", "cases/x/case.md   # saved as Latin-1 or UTF-16, or a link out of the folder",
           "put the case in a file named case.md, saved as UTF-8, in the case folder."),
     _code("CP002", "front-matter", Stage.READ, E, "case.md is empty, or its YAML front matter is missing or not "
           "closed.", """\
@@ -245,9 +245,9 @@ _ALL = (
           "space on its disk, as the message says."),
     _code("CP103", "time-limit", Stage.RUN, E, "Work on the case stopped at its time limit (the rule or step "
           "named in the message was running); the other cases went on.",
-          "(a caption key of a digit, 6 000 spaces and a letter, in an older casepub)",
-          "shorten or simplify the text the message points at; raise the limit with --time-limit SECONDS if "
-          "the case is simply large."),
+          "casepub check cases/ --time-limit 0.01   # far too short for any case",
+          "raise the limit with --time-limit SECONDS if the case is large; otherwise shorten or simplify what the "
+          "named step reads (the text, the images), and report an ordinary case that runs out of time."),
     # Issue builds
     _code("CP200", "manifest", Stage.ISSUE, E, "The issue manifest cannot be read, or its keys or values are "
           "wrong.", "volume: twenty-six", "correct the manifest as the message says (docs/issue-builds.md)."),

@@ -269,3 +269,9 @@ def test_a_rule_lists_25_problems_and_counts_the_rest(reference_copy):
     assert len(listed) == 26
     assert listed[-1].message == "14 more problems of this kind from here on (only the first 25 are listed)"
     assert listed[-1].location.line == 32  # the first not listed: the 27th Ann Lee (the 1st is the original, on line 6)
+
+
+def test_a_utf16_case_is_named_as_such(tmp_path):
+    folder = write_case(tmp_path / "c", "---\ntitle: x\n---\n".encode("utf-16"))
+    [diagnostic] = check_case(folder).diagnostics
+    assert (diagnostic.code, diagnostic.message) == ("CP001", "case.md is saved as UTF-16")

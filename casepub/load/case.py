@@ -60,6 +60,8 @@ def _read_text(folder: Path, file: Path) -> tuple[str, Diagnostic | None]:
         data = read_inside(folder, CASE_FILE, MAX_CASE_BYTES)
     except UnsafePath as error:
         return "", _error("CP001", Location(file), error.reason, error.hint)
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "", _error("CP001", Location(file), "case.md is saved as UTF-16", "save the file with UTF-8 encoding")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -108,7 +108,7 @@ def render_case(folder: Path, out: Path, *, formats: Sequence[str] = FORMATS, te
     """Check a case and, when it has no errors, write its HTML (and PDF) under out/<case name>/.
     Work stops after `time_limit` seconds with a CP103 diagnostic (the outputs written before are whole)."""
     started = time.perf_counter()
-    folder = Path(folder)
+    folder, out = Path(folder), Path(out)
     try:
         with limits.time_limit(time_limit):
             return _render_case(folder, out, formats, templates, profiles, started)
