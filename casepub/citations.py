@@ -9,12 +9,16 @@ from dataclasses import dataclass
 from casepub.model import Figure
 
 DASHES = "-–—"
-_ITEM = rf"\d{{0,3}}[A-Z](?:\s*[{DASHES}]\s*\d{{0,3}}[A-Z])?(?![A-Za-z0-9])|\d{{1,3}}(?![\d.,]\d)(?![A-Za-z])"
+# Linear time on any text (tests/test_regex_budget.py): a quantifier whose characters cannot be what follows
+# it is possessive (*+, ++, ?+), so a failing match never gives characters back to try them elsewhere; and
+# the whitespace before a separator is taken only from the start of its run ((?<!\s)), not from every space
+# of a long run again.
+_ITEM = rf"\d{{0,3}}[A-Z](?:\s*+[{DASHES}]\s*+\d{{0,3}}[A-Z])?(?![A-Za-z0-9])|\d{{1,3}}(?![\d.,]\d)(?![A-Za-z])"
 CITATION = re.compile(
-    rf"\b(?:[Ff]igures?|[Ff]igs?\.)\s*(?P<items>(?:{_ITEM})(?:\s*(?:,|and|&)\s*(?:{_ITEM}))*)"
+    rf"\b(?:[Ff]igures?|[Ff]igs?\.)\s*+(?P<items>(?:{_ITEM})(?:\s*+(?:,|and|&)\s*+(?:{_ITEM}))*)"
 )
-_PARTS = re.compile(rf"\s*(\d*)\s*([A-Z]?)\s*(?:[{DASHES}]\s*(\d*)\s*([A-Z]))?\s*")
-_SPLIT = re.compile(r"\s*(?:,|\band\b|&)\s*")
+_PARTS = re.compile(rf"\s*+(\d*+)\s*+([A-Z]?+)\s*+(?:[{DASHES}]\s*+(\d*+)\s*+([A-Z]))?+\s*+")
+_SPLIT = re.compile(r"(?:(?<!\s)\s++)?(?:,|\band\b|&)\s*+")
 
 
 class Unresolved(ValueError):
@@ -64,7 +68,7 @@ class FigureIndex:
         for item in _SPLIT.split(items.strip()):
             number, first, end_number, last = _parts(item)
             if end_number and end_number != number:
-                raise Unresolved(f"a range cannot span figures ({item!r})")
+                raise Unresolved(f"a range cannot span figures ({_shown(item)})")
             current = self._figure(number, current)
             if not first:
                 cited += [(current, label) for label in self.labels[current]]
@@ -103,8 +107,13 @@ class FigureIndex:
 def _parts(item: str) -> tuple[str, str, str, str]:
     match = _PARTS.fullmatch(item)
     if not match:
-        raise Unresolved(f"{item!r} is not a panel reference")
+        raise Unresolved(f"{_shown(item)} is not a panel reference")
     return match.groups(default="")  # type: ignore[return-value]
+
+
+def _shown(item: str, most: int = 24) -> str:
+    """An item as a message quotes it: as written, or its start and its length when it is long."""
+    return repr(item) if len(item) <= most else f"{item[:most]!r}… ({len(item):,} characters)"
 
 
 def _range(labels: Sequence[str]) -> str:

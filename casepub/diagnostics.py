@@ -14,7 +14,7 @@ KeyPath = tuple[str | int, ...]
 
 
 _PLAIN_KEY = re.compile(r"[^.\[\]\"]+")
-_KEY_PART = re.compile(r'\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]|\.?([^.\[\]"]+)')
+_KEY_PART = re.compile(r'\[(\d+)\]|\[("(?:[^"\\]|\\.)*+")\]|\.?([^.\[\]"]+)')
 
 
 def format_key_path(path: KeyPath) -> str:

@@ -10,6 +10,7 @@ from casepub.model import Affiliation, Author
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)  # runs of letters, any script
 
 SYMBOLS = ("*", "†", "‡", "§", "¶", "‖")
+LONGEST = 40  # letters a colliding name is lengthened to at most: two names alike for longer stay colliding
 
 
 def _words(text: str) -> list[str]:
@@ -21,12 +22,15 @@ def _parts(author: Author) -> tuple[list[str], list[str], list[str]]:
     particles: "Anne-Marie van der Berg" is given "Anne-Marie", particles "van der", family "Berg"."""
     given, family = author.given_family
     given_names = given.split()
-    while given_names and given_names[-1][:1].islower() and len(given_names) > 1:
-        family = f"{given_names.pop()} {family}"
-    family_names = family.split()
-    particles = []
-    while len(family_names) > 1 and family_names[0][:1].islower():
-        particles.append(family_names.pop(0))
+    keep = len(given_names)  # the given names before the lower-case ones that end them
+    while keep > 1 and given_names[keep - 1][:1].islower():
+        keep -= 1
+    family_names = given_names[keep:] + family.split()
+    given_names = given_names[:keep]
+    count = 0  # the particles: lower-case names that start the family name (counted, not popped one by one)
+    while len(family_names) - count > 1 and family_names[count][:1].islower():
+        count += 1
+    particles, family_names = family_names[:count], family_names[count:]
     return _words(" ".join(given_names)), [w for p in particles for w in _words(p)], _words(" ".join(family_names))
 
 
@@ -63,7 +67,9 @@ def author_initials(authors: Sequence[Author]) -> tuple[str, ...]:
     where their given names are the same, the family name is lengthened instead
     (Wei Zhang and Wei Zhou: WZha / WZho). Initials set by hand are kept as
     written. Authors whose names cannot be told apart keep a colliding form;
-    the checks report them.
+    the checks report them; so do names alike for more than LONGEST letters
+    (lengthening a letter at a time, two names of thousands of letters would
+    take seconds).
     """
     given_lengths = [1] * len(authors)
     family_lengths = [1] * len(authors)
@@ -80,10 +86,10 @@ def author_initials(authors: Sequence[Author]) -> tuple[str, ...]:
             derived = [i for i in members if not authors[i].initials]
             same_given = len({_first_given(parts[i]) for i in members}) == 1
             for index in derived:
-                if same_given:
-                    family_lengths[index] += 1
-                else:
-                    given_lengths[index] += 1
+                lengths = family_lengths if same_given else given_lengths
+                if lengths[index] >= LONGEST:
+                    continue
+                lengths[index] += 1
                 longer = _initials(parts[index], given_lengths[index], family_lengths[index])
                 grew |= longer != result[index]
                 result[index] = longer

@@ -10,30 +10,38 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from casepub.checks.registry import Context, rule
+from casepub.checks.text import positions
 from casepub.diagnostics import KeyPath, Problem
 from casepub.load.markdown import TextBlock
 
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
           r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+# Linear time on any text (tests/test_regex_budget.py). A quantifier whose characters cannot be what follows
+# it is possessive (*+, ++, ?+): the same matches, without giving characters back one by one when a match
+# fails. RECORD's `\s*[:#]?\s*[A-Z]{0,3}[-\s]?` could share a run of spaces between its three space-takers in
+# every way (cubic: 60 ms for a kilobyte after "medical record number"). EMAIL starts only where a run of
+# address characters starts: from each character of a long run it read the rest of the run again (quadratic).
+# (So a second address glued to the end of one, "a@b.org+c@d.org", is no longer reported apart: the first is.)
 FULL_DATE = re.compile(
-    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\.?,?\s+\d{{4}}\b"
-    rf"|\b{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s++{_MONTH}\.?,?\s++\d{{4}}\b"
+    rf"|\b{_MONTH}\.?\s++\d{{1,2}}(?:st|nd|rd|th)?,?\s++\d{{4}}\b"
     r"|\b\d{4}-\d{1,2}-\d{1,2}\b"
     r"|\b\d{1,2}[/.]\d{1,2}[/.](?:\d{4}|\d{2})\b"
 )
 PHONE = re.compile(r"(?<![\w.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]\d{2,4}){1,3}(?![\w.])")
 RECORD = re.compile(
-    r"\b(?:MRN|medical\s+record(?:\s+(?:number|no\.?))?|record\s+(?:number|no\.?|#)|"
-    r"(?:patient|hospital|chart|case|admission)\s+(?:ID|number|no\.?|#))\s*[:#]?\s*[A-Z]{0,3}[-\s]?\d{3,}"
-    r"|(?<![\w.,-])\d{7,}(?![\w.,])",
+    r"\b(?:MRN|medical\s++record(?:\s++(?:number|no\.?))?|record\s++(?:number|no\.?|#)|"
+    r"(?:patient|hospital|chart|case|admission)\s++(?:ID|number|no\.?|#))\s*+[:#]?+\s*+[A-Z]{0,3}+[-\s]?+\d{3,}"
+    r"|(?<![\w.,-])\d{7,}+(?![\w.,])",
     re.IGNORECASE,
 )
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)+")
 AGE = re.compile(
-    r"\b(\d{2,3})[-\s](?:year|yr)s?[-\s]old\b|\baged?\s+(?:of\s+)?(\d{2,3})\b|\b(\d{2,3})\s*(?:y/o|years?\s+of\s+age)\b",
+    r"\b(\d{2,3})[-\s](?:year|yr)s?[-\s]old\b|\baged?\s++(?:of\s++)?(\d{2,3})\b"
+    r"|\b(\d{2,3})\s*+(?:y/o|years?\s++of\s++age)\b",
     re.IGNORECASE,
 )
-NAME_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+[A-Z][\w'-]*")
+NAME_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?\s++[A-Z][\w'-]*+")
 
 
 def _texts(ctx: Context) -> Iterator[tuple[str, KeyPath | TextBlock]]:
@@ -52,12 +60,14 @@ def _texts(ctx: Context) -> Iterator[tuple[str, KeyPath | TextBlock]]:
 def _find(ctx: Context, pattern: re.Pattern[str],
           keep: Callable[[re.Match[str]], bool] = lambda match: True) -> Iterator[tuple[re.Match[str], dict[str, Any]]]:
     for text, where in _texts(ctx):
+        position: Callable[[int], tuple[int, int]] | None = None  # a block's, made at its first finding
         for match in pattern.finditer(text):
             if keep(match):
                 if not isinstance(where, TextBlock):
                     yield match, {"path": where}
                 else:
-                    line, column = where.position(match.start())
+                    position = position or positions(where)
+                    line, column = position(match.start())
                     yield match, {"line": line, "column": column}
 
 

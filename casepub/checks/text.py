@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from casepub.checks.registry import Context, rule
@@ -10,9 +11,15 @@ from casepub.diagnostics import Problem
 from casepub.load.markdown import TextBlock
 from casepub.words import counted
 
-ABBREVIATION = re.compile(r"\b([A-Z][A-Z0-9]*[A-Z][A-Z0-9]*)s?\b")
-DEFINITION = re.compile(r"\(([A-Z][A-Z0-9]*[A-Z][A-Z0-9]*)s?\)")
+# An abbreviation is a run of capitals and digits with at least two capitals, the first one leading, and
+# perhaps a plural s. Written as [A-Z][A-Z0-9]*[A-Z][A-Z0-9]*, a run of capitals that fails at its end ("AAA…Ax")
+# is tried at every split of the run between the two stars: quadratic. The run is taken whole (possessive: the
+# group always ends where the run does, as s, ) and \b cannot follow a capital inside it), and the second
+# capital is a lookahead past the leading digits.
+ABBREVIATION = re.compile(r"\b(?=[A-Z][0-9]*+[A-Z])([A-Z][A-Z0-9]*+)s?+\b")
+DEFINITION = re.compile(r"\((?=[A-Z][0-9]*+[A-Z])([A-Z][A-Z0-9]*+)s?+\)")
 WORD = re.compile(r"\S+")
+DEFINED_WORD = re.compile(r"[\w'’-]+")  # the words before "(ABBR)" that it abbreviates
 
 
 def word_count(text: str) -> int:
@@ -101,24 +108,54 @@ def abbreviation_defined(ctx: Context) -> Iterator[Problem]:
     definitions = _definitions(ctx)
     for block in ctx.text:
         spans = {m.start(1): m.group(1) for m in DEFINITION.finditer(block.source)}
+        position: Callable[[int], tuple[int, int]] | None = None
         for match in ABBREVIATION.finditer(block.source):
             word = match.group(1)
             if match.start(1) in spans:
                 defined.add(word)
             elif word not in defined:
                 defined.add(word)  # once per abbreviation
-                line, column = block.position(match.start(1))
+                position = position or positions(block)
+                line, column = position(match.start(1))
                 yield Problem(f'"{word}" is used before it is defined', _abbreviation_hint(word, definitions),
                               line=line, column=column)
 
 
+def positions(block: TextBlock) -> Callable[[int], tuple[int, int]]:
+    """`block.position` for many offsets of one block: its line breaks are found once and each offset is placed
+    among them by bisection (`block.position` counts the breaks before the offset on each call: with thousands
+    of findings in a long block, quadratic)."""
+    breaks, at = [], -1
+    for line in block.source.split("\n")[:-1]:
+        at += len(line) + 1
+        breaks.append(at)
+    last = len(block.starts) - 1
+
+    def position(offset: int) -> tuple[int, int]:
+        index = bisect_left(breaks, offset)  # the line breaks before the offset
+        line, column = block.starts[min(index, last)]
+        return line, column + offset - (breaks[index - 1] + 1 if index else 0)
+    return position
+
+
 def _definitions(ctx: Context) -> dict[str, str]:
-    """Abbreviation -> the words before its "(ABBR)", wherever in the body it is defined."""
+    """Abbreviation -> the words before its "(ABBR)", wherever in the body it is defined: as many words as
+    the abbreviation has letters. A block's words are found once (not again before each definition)."""
     found: dict[str, str] = {}
     for block in ctx.text:
+        words: list[str] | None = None
+        ends: list[int] = []
         for match in DEFINITION.finditer(block.plain):
-            words = re.findall(r"[\w'’-]+", block.plain[: match.start()])[-len(match.group(1)):]
-            found.setdefault(match.group(1), " ".join(words))
+            abbreviation = match.group(1)
+            if abbreviation in found:
+                continue
+            if words is None:
+                words = []
+                for word in DEFINED_WORD.finditer(block.plain):
+                    words.append(word.group(0))
+                    ends.append(word.end())
+            before = bisect_right(ends, match.start())  # the words that end before "(": none spans it
+            found[abbreviation] = " ".join(words[max(0, before - len(abbreviation)):before])
     return found
 
 

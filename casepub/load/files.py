@@ -12,7 +12,7 @@ import re
 import stat
 from pathlib import Path, PurePosixPath
 
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*+:")
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 
 

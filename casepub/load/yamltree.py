@@ -195,7 +195,7 @@ _TYPOGRAPHIC_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '
 
 
 def _syntax_hint(problem: str, source_line: str, column: int) -> str:
-    if any(quote in source_line for quote in "“”„«»") or re.search(r":\s*‘", source_line):
+    if any(quote in source_line for quote in "“”„«»") or re.search(r":\s*+‘", source_line):
         straight = source_line.translate(_TYPOGRAPHIC_QUOTES).strip()
         return f"typographic quotes (“ ”) are not YAML quotes, so the value is not quoted: write {straight}"
     if "\t" in source_line[: column + 1]:

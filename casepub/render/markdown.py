@@ -22,10 +22,12 @@ from casepub.citations import DASHES, Citation, FigureIndex
 LINK_SCHEMES = ("http://", "https://", "mailto:")
 UNITS = ("mL|mg|µg|μg|mcg|g|kg|mm|cm|µm|μm|nm|m|L|dL|mmol|µmol|mol|mEq|IU|U|Hz|kHz|MHz|T|Gy|cGy|mGy|mSv|Sv"
          "|mmHg|bpm|°C|°F|%|h|hrs?|min|ms|s|wk|mo|kPa|MPa|N|Nm|kcal|cc|mg/kg|mg/day|mg/d")
-NUMBER_UNIT = re.compile(rf"(\d)[ \t]+(?=(?:{UNITS})(?![\w]))")
-NUMBER_RANGE = re.compile(r"(?<![\w.\-–])(\d+(?:\.\d+)?)[ ]?-[ ]?(\d+(?:\.\d+)?)(?![\w.\-])")
+# Possessive quantifiers (*+, ++, ?+) where what follows cannot match the same characters: the same matches,
+# without giving characters back one by one when a match fails (tests/test_regex_budget.py).
+NUMBER_UNIT = re.compile(rf"(\d)[ \t]++(?=(?:{UNITS})(?![\w]))")
+NUMBER_RANGE = re.compile(r"(?<![\w.\-–])(\d++(?:\.\d++)?+)[ ]?+-[ ]?+(\d++(?:\.\d++)?+)(?![\w.\-])")
 MINUS = re.compile(r"(?<![\w)\]])-(?=\d)")
-DEGREE = re.compile(r"(\d)[ \t]+°")
+DEGREE = re.compile(r"(\d)[ \t]++°")
 
 
 def is_safe_link(url: str) -> bool:
@@ -62,8 +64,9 @@ def _citations(state: StateCore) -> None:
             token.children = [new for child in token.children for new in _link_citations(child, index, ids)]
 
 
-_CITING_WORD = re.compile(r"(?:[Ff]igures?|[Ff]igs?\.)\s*")
+_CITING_WORD = re.compile(r"(?:[Ff]igures?|[Ff]igs?\.)\s*+")
 _CITED = re.compile(r"(\d{1,3})?([A-Z])?")
+_CITED_DASH = re.compile(rf"(?<=[A-Z0-9])[ ]?[{DASHES}][ ]?(?=[0-9]*+[A-Z])")  # "1B - D" -> "1B–D"
 
 
 def _link_citations(token: Token, index: FigureIndex, ids: list[str]) -> list[Token]:
@@ -76,7 +79,7 @@ def _link_citations(token: Token, index: FigureIndex, ids: list[str]) -> list[To
         if not isinstance(found, Citation):
             continue
         out.append(_text(text[position:found.start]))
-        out += _cited_links(re.sub(f"(?<=[A-Z0-9])[ ]?[{DASHES}][ ]?(?=[0-9]*[A-Z])", "–", found.text),
+        out += _cited_links(_CITED_DASH.sub("–", found.text),
                             found, index, ids)
         position = found.start + len(found.text)
     if not out:
