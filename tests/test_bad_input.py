@@ -275,3 +275,18 @@ def test_a_utf16_case_is_named_as_such(tmp_path):
     folder = write_case(tmp_path / "c", "---\ntitle: x\n---\n".encode("utf-16"))
     [diagnostic] = check_case(folder).diagnostics
     assert (diagnostic.code, diagnostic.message) == ("CP001", "case.md is saved as UTF-16")
+
+
+@pytest.mark.parametrize(("sentence", "code"), [
+    ("Call her daughter at 555-123-4567.", "CP073"), ("Her number is +84 28 3855 4137.", "CP073"),
+    ("Her number is +84 28 3855 4137, she said.", "CP073"), ("The chart reads 12345678.", "CP074"),
+])
+def test_numbers_at_the_end_of_a_sentence_are_found(reference_copy, sentence, code):
+    edit(reference_copy, "treatment, but the patient refused.", f"treatment, but the patient refused. {sentence}")
+    assert code in [d.code for d in check_case(reference_copy).warnings]
+
+
+@pytest.mark.parametrize("sentence", ["The dose was 4.5 mL.", "At 12.5 mm the cleft was 3.2 cm wide."])
+def test_decimals_are_not_telephone_numbers(reference_copy, sentence):
+    edit(reference_copy, "treatment, but the patient refused.", f"treatment, but the patient refused. {sentence}")
+    assert not [d for d in check_case(reference_copy).warnings if d.code in ("CP073", "CP074")]

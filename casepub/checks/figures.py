@@ -12,7 +12,7 @@ from casepub.codes import BY_NAME
 from casepub.diagnostics import Problem
 from casepub.images import ImageInfo, ImageProblem, inspect
 from casepub.model import Panel
-from casepub.words import counted
+from casepub.words import counted, quoted
 
 if TYPE_CHECKING:
     from casepub.load.markdown import TextBlock
@@ -77,7 +77,7 @@ def caption_keys(ctx: Context) -> Iterator[Problem]:
             try:
                 ctx.figures.caption_key(f, key)
             except Unresolved as error:
-                yield Problem(f"caption key {key!r} names no panel: {error}",
+                yield Problem(f"caption key {quoted(key)} names no panel: {error}",
                               "key the caption by a panel label or a range such as B-C",
                               ("figures", f, "caption", key), key=True)
 
@@ -94,11 +94,11 @@ def panel_captioned(ctx: Context) -> Iterator[Problem]:
                 continue  # reported by caption-keys
             for label in labels:
                 if label in covered:
-                    yield Problem(f"{_name(ctx, f, label)} is captioned twice (by {covered[label]!r} and {key!r})",
+                    yield Problem(f"{_name(ctx, f, label)} is captioned twice (by {quoted(covered[label])} and {quoted(key)})",
                                   "caption each panel under one key", ("figures", f, "caption", key), key=True)
                 covered[label] = key
             if not text:
-                yield Problem(f"the caption for {key!r} is empty", "write what the panel shows",
+                yield Problem(f"the caption for {quoted(key)} is empty", "write what the panel shows",
                               ("figures", f, "caption", key))
         for p, label in enumerate(ctx.figures.labels[f]):
             if label not in covered:

@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from casepub.checks.registry import Context, rule
-from casepub.checks.text import positions
 from casepub.diagnostics import KeyPath, Problem
 from casepub.load.markdown import TextBlock
 
@@ -28,11 +27,12 @@ FULL_DATE = re.compile(
     r"|\b\d{4}-\d{1,2}-\d{1,2}\b"
     r"|\b\d{1,2}[/.]\d{1,2}[/.](?:\d{4}|\d{2})\b"
 )
-PHONE = re.compile(r"(?<![\w.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]\d{2,4}){1,3}(?![\w.])")
+# A telephone number; a full stop after it may end the sentence (not a decimal point: .5)
+PHONE = re.compile(r"(?<![\w.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]\d{2,4}){1,3}(?!\w|\.\d)")
 RECORD = re.compile(
     r"\b(?:MRN|medical\s++record(?:\s++(?:number|no\.?))?|record\s++(?:number|no\.?|#)|"
     r"(?:patient|hospital|chart|case|admission)\s++(?:ID|number|no\.?|#))\s*+[:#]?+\s*+[A-Z]{0,3}+[-\s]?+\d{3,}"
-    r"|(?<![\w.,-])\d{7,}+(?![\w.,])",
+    r"|(?<![\w.,-])\d{7,}+(?!\w|[.,]\d)",
     re.IGNORECASE,
 )
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)+")
@@ -60,14 +60,12 @@ def _texts(ctx: Context) -> Iterator[tuple[str, KeyPath | TextBlock]]:
 def _find(ctx: Context, pattern: re.Pattern[str],
           keep: Callable[[re.Match[str]], bool] = lambda match: True) -> Iterator[tuple[re.Match[str], dict[str, Any]]]:
     for text, where in _texts(ctx):
-        position: Callable[[int], tuple[int, int]] | None = None  # a block's, made at its first finding
         for match in pattern.finditer(text):
             if keep(match):
                 if not isinstance(where, TextBlock):
                     yield match, {"path": where}
                 else:
-                    position = position or positions(where)
-                    line, column = position(match.start())
+                    line, column = where.position(match.start())
                     yield match, {"line": line, "column": column}
 
 

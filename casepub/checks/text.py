@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
+from bisect import bisect_right
+from collections.abc import Iterator
 from typing import Any
 
 from casepub.checks.registry import Context, rule
@@ -108,34 +108,15 @@ def abbreviation_defined(ctx: Context) -> Iterator[Problem]:
     definitions = _definitions(ctx)
     for block in ctx.text:
         spans = {m.start(1): m.group(1) for m in DEFINITION.finditer(block.source)}
-        position: Callable[[int], tuple[int, int]] | None = None
         for match in ABBREVIATION.finditer(block.source):
             word = match.group(1)
             if match.start(1) in spans:
                 defined.add(word)
             elif word not in defined:
                 defined.add(word)  # once per abbreviation
-                position = position or positions(block)
-                line, column = position(match.start(1))
+                line, column = block.position(match.start(1))
                 yield Problem(f'"{word}" is used before it is defined', _abbreviation_hint(word, definitions),
                               line=line, column=column)
-
-
-def positions(block: TextBlock) -> Callable[[int], tuple[int, int]]:
-    """`block.position` for many offsets of one block: its line breaks are found once and each offset is placed
-    among them by bisection (`block.position` counts the breaks before the offset on each call: with thousands
-    of findings in a long block, quadratic)."""
-    breaks, at = [], -1
-    for line in block.source.split("\n")[:-1]:
-        at += len(line) + 1
-        breaks.append(at)
-    last = len(block.starts) - 1
-
-    def position(offset: int) -> tuple[int, int]:
-        index = bisect_left(breaks, offset)  # the line breaks before the offset
-        line, column = block.starts[min(index, last)]
-        return line, column + offset - (breaks[index - 1] + 1 if index else 0)
-    return position
 
 
 def _definitions(ctx: Context) -> dict[str, str]:

@@ -5,7 +5,9 @@ Raw HTML is off: markdown-it's default "commonmark" preset would pass it through
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cached_property
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -26,12 +28,17 @@ class TextBlock:
     plain: str           # its text without Markdown syntax
     starts: tuple[tuple[int, int], ...]  # (file line, column) of each source line's first character
 
+    @cached_property
+    def _breaks(self) -> list[int]:
+        """The offsets of the line breaks in `source`, found once."""
+        return [end - 1 for end in itertools.accumulate(len(line) + 1 for line in self.source.split("\n")[:-1])]
+
     def position(self, offset: int) -> tuple[int, int]:
-        """(line, column) in case.md of the character at `offset` in `source`."""
-        index = self.source.count("\n", 0, offset)
-        line_start = self.source.rfind("\n", 0, offset) + 1
+        """(line, column) in case.md of the character at `offset` in `source`: the offset is placed among the
+        line breaks by bisection, so that thousands of findings in a long block cost no more than one pass."""
+        index = bisect_left(self._breaks, offset)  # the line breaks before the offset
         line, column = self.starts[min(index, len(self.starts) - 1)]
-        return line, column + offset - line_start
+        return line, column + offset - (self._breaks[index - 1] + 1 if index else 0)
 
 
 def body_blocks(body: Body) -> list[TextBlock]:
