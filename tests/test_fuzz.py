@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 
 from fuzz_targets import BODIES, BODY, FRONT, MANIFEST_LINES, Workspace, front_matters
 
-EXAMPLES = int(os.environ.get("CASEPUB_FUZZ_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("CASEPUB_FUZZ_EXAMPLES", "100"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize="CASEPUB_FUZZ_SEED" not in os.environ,
                 suppress_health_check=list(HealthCheck), database=None)
 WORKSPACE = Workspace()
