@@ -14,7 +14,10 @@ from markdown_it.token import Token
 
 from casepub.model import Body
 
-PARSER = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(["table", "strikethrough"])
+# The rules the published page is rendered with (render/markdown.py), less typography: the checks read the
+# text the reader will see (Markdown images are off there, so `![x](y)` is text and a link here too).
+PARSER = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(["table", "strikethrough"]).disable(
+    ["image", "html_inline", "html_block"])
 
 _PROSE_PARENTS = {"paragraph_open", "heading_open", "th_open", "td_open"}
 
