@@ -260,6 +260,11 @@ _ALL = (
     _code("CP204", "issue-pdf", Stage.ISSUE, E, "The issue PDF could not be made: an article could not be "
           "numbered, or the contents pages failed.", "(an article whose numbering failed)",
           "see that article's diagnostics, correct it and build again."),
+    _code("CP205", "manifest-journal-mismatch", Stage.ISSUE, E, "A case's `journal` is not the manifest's: the "
+          "contents would be made with one journal's profile and the article with another's. The article is left "
+          "out of the issue; the others are built.",
+          "# issue.yaml\njournal: the-spine-journal\n# cases/a/case.md\njournal: care",
+          "change the case's `journal` or the manifest's, so that they name the same journal."),
     # casepub itself
     _code("CP998", "renderer-crash", Stage.CASEPUB, E, "The renderer crashed or hung on this case (the other "
           "cases were built).", "(a case that makes a native library crash)",

@@ -245,3 +245,46 @@ def test_an_article_over_the_time_limit_is_reported_as_cp103(issue):
     assert codes == {"one": ["CP103"], "two": ["CP103"], "three": ["CP103"]}
     message = build.outcomes[0].diagnostics[0].message
     assert message == "rendering this article stopped at its time limit: it took longer than 0.01 s, so its worker was stopped"
+
+
+def test_editing_the_profile_beside_the_manifest_remakes_the_contents(issue):
+    import subprocess
+    import sys
+
+    journals = issue.parent / "journals"  # the contents' profile; the articles' is beside the cases
+    journals.mkdir()
+    (journals / "the-spine-journal.yaml").write_text("wording:\n  contents: Contents\n")
+    build_issue(issue, out=issue.parent / "out", jobs=2)
+    (journals / "the-spine-journal.yaml").write_text("wording:\n  contents: Inhaltsverzeichnis\n")
+    out = issue.parent / "out"  # a new process, as every build is: this one has loaded the profile already
+    command = [str(Path(sys.executable).with_name("casepub")), "build", str(issue), "-o", str(out), "-q"]
+    assert subprocess.run(command, capture_output=True, text=True).returncode == 0
+    assert "<h2>Inhaltsverzeichnis</h2>" in (out / "index.html").read_text()
+    assert PdfReader(out / "issue.pdf").outline[0].title == "Inhaltsverzeichnis"
+
+
+def test_a_case_for_another_journal_is_left_out_of_the_issue(issue):
+    (issue.parent / "cases" / "journals").mkdir()
+    (issue.parent / "cases" / "journals" / "spine-local.yaml").write_text(
+        "extends: the-spine-journal\nid: spine-local\nname: Spine Local\n")  # a journal the case builds with
+    edit(issue.parent / "cases" / "two", "journal: the-spine-journal", "journal: spine-local")
+    build = build_issue(issue, out=issue.parent / "out", jobs=2)
+    assert not build.ok and pages_of(build) == {"one": (1901, 1901), "three": (1902, 1902)}
+    [two] = [o for o in build.outcomes if o.name == "two"]
+    [error] = two.diagnostics
+    assert (error.code, error.location.file.name, error.location.line, error.location.column) == (
+        "CP205", "case.md", 2, 10)
+    assert error.message == "the case is for journal 'spine-local'; the issue is 'the-spine-journal'"
+    assert error.hint.startswith("change one of them")
+    again = build_issue(issue, out=issue.parent / "out", jobs=2)  # still reported, and nothing is rendered
+    assert [d.code for o in again.outcomes for d in o.diagnostics] == ["CP205"]
+    assert all(o.cached for o in again.outcomes)
+    report = json.loads((again.out / "report.json").read_text())
+    assert {a["name"]: a["status"] for a in report["articles"]} == {"one": "ok", "two": "failed", "three": "ok"}
+
+
+def test_a_case_that_is_no_longer_for_the_issues_journal_is_not_taken_from_the_cache(issue):
+    build_issue(issue, out=issue.parent / "out", jobs=2)
+    issue.write_text(issue.read_text().replace("journal: the-spine-journal", "journal: care"))
+    build = build_issue(issue, out=issue.parent / "out", jobs=2)
+    assert [d.code for o in build.outcomes for d in o.diagnostics] == ["CP205"] * 3

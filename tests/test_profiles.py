@@ -110,3 +110,124 @@ def test_a_journal_that_cannot_be_a_profile_name_is_unknown_and_opens_nothing(tm
     edit(folder, "journal: the-spine-journal", f"journal: {journal!r}".replace("'", '"'))
     [error] = check_case(folder, ProfileStore()).errors
     assert error.code == "CP015" and error.location.line == 2
+
+
+def test_an_unknown_key_inside_a_named_article_type_gets_a_suggestion(tmp_path):
+    folder = cases_with_local_profile(tmp_path, "article-types:\n  images-of-spine-care:\n    limts:\n      words: 100\n")
+    [error] = check_case(folder, ProfileStore()).errors
+    assert (error.code, error.location.line, error.message) == ("CP090", 3, "journal profile: unknown key 'limts'")
+    assert error.hint.startswith("did you mean 'limits'?")
+
+
+def test_keys_are_suggested_through_mappings_and_lists_of_models():
+    from casepub.load.validate import _keys_at
+    from casepub.model import FrontMatter
+    from casepub.profiles import Profile
+
+    assert "words" in _keys_at(Profile, ("article-types", "any-name", "limits"))
+    assert "label" in _keys_at(Profile, ("article-types", "any-name"))
+    assert "alt" in _keys_at(FrontMatter, ("figures", 0, "panels", 1))
+    assert "status" in _keys_at(FrontMatter, ("fda-status",))
+    assert _keys_at(FrontMatter, ("authors", "not-an-index")) == []
+
+
+@pytest.mark.parametrize("yaml, line, word, guess", [
+    ("template: the-spine-jurnal\n", 1, "the-spine-jurnal", "the-spine-journal"),
+    ("article-types:\n  images-of-spine-care:\n    template: bse\n", 3, "bse", "base"),
+])
+def test_a_template_folder_casepub_lacks_is_reported(tmp_path, yaml, line, word, guess):
+    folder = cases_with_local_profile(tmp_path, yaml)
+    [error] = check_case(folder, ProfileStore()).errors
+    assert (error.code, error.location.line) == ("CP090", line)
+    assert error.message == f"journal profile: unknown template folder {word!r}"
+    assert error.hint.startswith(f"did you mean {guess!r}? casepub's template folders: base, the-spine-journal")
+
+
+def test_a_profile_may_name_any_of_casepubs_template_folders(tmp_path):
+    folder = cases_with_local_profile(tmp_path, "template: base\narticle-types:\n  images-of-spine-care:\n"
+                                                "    template: the-spine-journal\n")
+    checked = check_case(folder, ProfileStore())
+    assert checked.profile is not None and checked.profile.template == "base" and not checked.errors
+
+
+def test_extending_no_profile_is_one_error_not_three_missing_keys(tmp_path):
+    folder = cases_with_local_profile(tmp_path, "extends: the-spine-jurnal\nid: local\nname: Local\n", name="local")
+    edit(folder, "journal: the-spine-journal", "journal: local")
+    [error] = check_case(folder, ProfileStore()).errors
+    assert (error.code, error.location.file.name, error.location.line, error.location.column) == (
+        "CP090", "local.yaml", 1, 10)
+    assert error.message == ("journal profile: extends 'the-spine-jurnal', which is no profile "
+                             "(available: care, the-spine-journal)")
+    assert error.hint.startswith("did you mean 'the-spine-journal'?")
+
+
+@pytest.mark.parametrize("yaml, line, message", [
+    ("extends: care\nid: spine-care\nname: Local\n", 2,
+     "journal profile: the id 'spine-care' is not the file's name 'local'"),
+    ("extends: care\nname: Local\n", 1,  # the id would be care's
+     "journal profile: local.yaml has no id of its own (it would be 'care', from the profile it extends)"),
+])
+def test_a_local_profiles_id_is_its_file_name(tmp_path, yaml, line, message):
+    folder = cases_with_local_profile(tmp_path, yaml, name="local")
+    edit(folder, "journal: the-spine-journal", "journal: local")
+    [error] = check_case(folder, ProfileStore()).errors
+    assert (error.code, error.location.file.name, error.location.line, error.message) == (
+        "CP090", "local.yaml", line, message)
+    assert error.hint.startswith("write `id: local` in local.yaml")
+
+
+def test_an_override_may_repeat_its_id(tmp_path):
+    folder = cases_with_local_profile(tmp_path, "id: the-spine-journal\n")
+    assert not check_case(folder, ProfileStore()).errors
+
+
+def test_an_unknown_wording_placeholder_is_reported_where_it_is_written(tmp_path):
+    folder = cases_with_local_profile(
+        tmp_path, 'wording:\n  fda-status:\n    approved: "Approved ({product})."\n'
+                  '  contents: "Contents of {issue}"\n  page-count: ["{n} page", "{count} pages"]\n'
+                  '  running-footer: "{journal} {volume ({year}) {pages}"\n  running-foter: "{journal}"\n')
+    errors = check_case(folder, ProfileStore()).errors
+    assert [(e.code, e.location.line, e.message) for e in errors] == [
+        ("CP090", 3, "journal profile: unknown placeholder {product} in wording fda-status.approved"),
+        ("CP090", 4, "journal profile: unknown placeholder {issue} in wording contents"),
+        ("CP090", 5, "journal profile: unknown placeholder {count} in wording page-count[1]"),
+        ("CP090", 6, "journal profile: wording running-footer cannot be filled: unexpected '{' in field name"),
+        ("CP090", 7, "journal profile: unknown key 'running-foter'")]  # not also its placeholder
+    assert errors[0].hint == "did you mean {products}? fda-status takes: {products}"
+    assert errors[1].hint == "contents takes no placeholders; remove the braces"
+    assert errors[2].hint == "page-count takes: {n}"
+
+
+def test_the_wording_placeholders_are_those_casepub_fills():
+    """Wording.PLACEHOLDERS lists, for each wording, the names its callers fill: kept equal to the templates'
+    `| fill(...)` and `| dated(...)` calls, the Python callers, and the defaults' own placeholders."""
+    import re
+
+    from casepub.profiles import Wording
+    from casepub.render.html import fill
+    from casepub.resources import TEMPLATES
+    from conftest import ROOT
+
+    known = {key.replace("-", "_"): set(names) for key, names in Wording.PLACEHOLDERS.items()}
+    sources = "\n".join(path.read_text(encoding="utf-8")
+                         for path in [*TEMPLATES.rglob("*.j2"), *(ROOT / "casepub").rglob("*.py")])
+    calls = [(m["name"], m["how"], m["arguments"]) for pattern in (
+        r"wording\.(?P<name>\w+) \| (?P<how>fill|dated)\((?P<arguments>[^)]*)\)",            # {{ wording.x | fill(n=1) }}
+        r"(?P<how>fill|dated)\([\w.]*wording\.(?P<name>\w+),(?P<arguments>[^)]*)\)",        # dated(profile.wording.x, ...)
+        r"wording\.(?P<name>\w+)\.(?P<how>format)\((?P<arguments>[^)]*)\)",                 # wording.x.format(n=1)
+        r"wording\.(?P<name>\w+) \| (?P<how>replace)\(\"\{(?P<arguments>\w+)\}\"",          # wording.x | replace("{n}"
+    ) for m in re.finditer(pattern, sources)]
+    assert {name for name, _, _ in calls} == {"issue_line", "build_title", "report_title", "report_summary",
+                                              "running_footer", "equal_contribution"}
+    for name, how, arguments in calls:
+        given = (set(re.findall(r"(\w+)=", arguments)) if how != "replace" else {arguments}) | (
+            {"month", "year", "day"} if how == "dated" else set())
+        assert given == known[name], name
+    for name, field in Wording.model_fields.items():
+        default = field.default
+        texts = list(default.values()) if isinstance(default, dict) else (
+            list(default) if isinstance(default, tuple) else [default])
+        for text in texts:
+            names = set(re.findall(r"\{(\w+)\}", text))
+            assert names <= known.get(name, set()), name
+            assert "{" not in fill(text, **dict.fromkeys(known.get(name, ()), "x")), name

@@ -38,8 +38,8 @@ from casepub.issue.work import (
     render_article,
     render_contents,
 )
-from casepub.load.case import CASE_FILE
-from casepub.profiles import BUILTIN
+from casepub.load.case import CASE_FILE, load_case
+from casepub.profiles import BUILTIN, LOCAL_FOLDER
 from casepub.render.html import environment
 from casepub.resources import TEMPLATES
 from casepub.words import counted
@@ -145,17 +145,35 @@ def _outcomes(issue: Issue, state: State, out: Path, templates: Path | None) -> 
         names.add(name)
         key = combine(base, name, str(article.folder), state.tree(article.folder))
         cached = cache.get(key)
+        if cached is None and (mismatch := _journal_mismatch(issue, article)) is not None:
+            # Not rendered (a failure `_render` skips, as it skips a cached one); checked again until it is fixed
+            cached = Rendering(ok=False, diagnostics=(mismatch,))
         outcomes.append(Outcome(article, name, key, cached or Rendering(ok=False), cached is not None))
     return outcomes
 
 
+def _journal_mismatch(issue: Issue, article: Article) -> Diagnostic | None:
+    """A CP205 when the case is for another journal than the issue: the contents are made with the manifest's
+    profile, the article with its case's. Only an article that is not in the cache is read (a cached one was
+    read when it was rendered: its key holds the manifest's journal and the case); a case that cannot be read
+    is left to its render to report."""
+    case = load_case(article.folder).case
+    if case is None or case.meta.journal == issue.manifest.journal:
+        return None
+    return Diagnostic("CP205", f"the case is for journal {case.meta.journal!r}; the issue is "
+                      f"{issue.manifest.journal!r}", case.where(("journal",)),
+                      f"change one of them: the case's `journal:` or the manifest's ({issue.file.name})")
+
+
 def _base_key(issue: Issue, state: State, templates: Path | None) -> str:
-    """Everything besides the case itself that an article's PDF depends on."""
+    """Everything besides the case itself that an article's PDF depends on, and the journal it is checked
+    against: the profiles beside the cases (the articles'), and beside the manifest (the contents')."""
     package = Path(casepub.__file__).parent
-    journals = sorted({a.folder.parent / "journals" for a in issue.articles})
+    journals = sorted({a.folder.parent / LOCAL_FOLDER for a in issue.articles}
+                      | {issue.file.resolve().parent / LOCAL_FOLDER})
     return combine(casepub.__version__, state.tree(package, "*.py"), state.tree(BUILTIN, "*.yaml"),
                    state.tree(TEMPLATES), state.tree(templates) if templates else "",
-                   [state.tree(folder, "*.yaml") for folder in journals])
+                   [state.tree(folder, "*.yaml") for folder in journals], issue.manifest.journal)
 
 
 def _render(outcomes: list[Outcome], *, out: Path, templates: Path | None, workers: pool.Workers,

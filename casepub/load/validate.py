@@ -7,9 +7,11 @@ a pruned path is dropped, since the schema error already covers it.
 """
 from __future__ import annotations
 
+import collections.abc
 import copy
 import difflib
 import re
+import types
 import typing
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -184,15 +186,48 @@ def _did_you_mean(word: str, choices: list[str]) -> str:
 
 
 def _keys_at(model: type[BaseModel] | None, loc: KeyPath) -> list[str]:
-    """The keys the model accepts at `loc` (aliases, as the author writes them)."""
+    """The keys the model accepts at `loc` (aliases, as the author writes them). The path walks through
+    models' fields, list and tuple items (an index) and mappings of named entries (`article-types:
+    {images-of-spine-care: ...}`: the part after the field is a name the author chose, not a key)."""
+    annotation: Any = model
     for part in loc:
-        if model is None:
+        annotation = _inside(annotation, part)
+        if annotation is None:
             return []
-        if isinstance(part, int):
-            continue
-        field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
-        model = _model_in(field.annotation) if field else None
-    return [f.alias or n for n, f in model.model_fields.items()] if model else []
+    found = _model_of(annotation)
+    return [f.alias or n for n, f in found.model_fields.items()] if found else []
+
+
+def _inside(annotation: Any, part: str | int) -> Any:
+    """The annotation of what `part` names inside a value of type `annotation`; None when nothing can be there."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = next((f for n, f in annotation.model_fields.items() if (f.alias or n) == part), None)
+        return field.annotation if field else None
+    origin, arguments = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin in (dict, collections.abc.Mapping) and len(arguments) == 2:
+        return arguments[1]  # any name: the entry's value
+    if origin in (tuple, list, set, frozenset, collections.abc.Sequence) and isinstance(part, int) and arguments:
+        if origin is not tuple or (len(arguments) == 2 and arguments[1] is Ellipsis):  # tuple[X, ...]
+            return arguments[0]
+        return arguments[part] if 0 <= part < len(arguments) else None
+    if origin is typing.Annotated:
+        return _inside(arguments[0], part)
+    if origin in (typing.Union, types.UnionType):  # `tuple[Author, ...] | None`: the first alternative that fits
+        return next((found for argument in arguments
+                     if argument is not type(None) and (found := _inside(argument, part)) is not None), None)
+    return None
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The model an annotation is, optional or not (`Limits`, `FdaStatus | None`); None for a container."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin, arguments = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _model_of(arguments[0])
+    if origin in (typing.Union, types.UnionType):
+        return next((found for argument in arguments if (found := _model_of(argument)) is not None), None)
+    return None
 
 
 def _examples_at(model: type[BaseModel] | None, loc: KeyPath) -> list[str]:

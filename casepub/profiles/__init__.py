@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
+import string
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,12 +21,13 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, field_validator, model_validator
 
 from casepub.codes import CODES, Stage, lookup
-from casepub.diagnostics import Diagnostic, Location, SourceMap, sort_key
+from casepub.diagnostics import Diagnostic, Location, SourceMap, format_key_path, sort_key
 from casepub.load import yamltree
 from casepub.load.files import UnsafePath, read_inside
 from casepub.load.validate import validate
 from casepub.model import FrontMatter, Node
 from casepub.resources import PROFILES as BUILTIN
+from casepub.resources import TEMPLATES
 
 LOCAL_FOLDER = "journals"
 PROFILE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")  # a profile's id, and its file's name
@@ -139,6 +141,20 @@ class Wording(Node):
     report_manifest: str = "Manifest"
     report_columns: tuple[str, str, str, str, str, str] = ("#", "case", "status", "pages", "time", "diagnostics")
     report_status: dict[str, str] = {"ok": "ok", "failed": "failed", "cached": "cached"}
+
+    # The placeholders each wording is filled with (casepub/render/html.py `fill` and `dated`, their callers in
+    # casepub/ and templates/base/*.j2, and the stamp's running footer); a wording not listed takes none.
+    PLACEHOLDERS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "fda-status": ("products",),
+        "equal-contribution": ("names",),
+        "running-footer": ("journal", "volume", "issue", "year", "pages"),
+        "issue-line": ("volume", "issue", "month", "year", "day"),
+        "build-title": ("folder",),
+        "report-title": ("issue",),
+        "report-summary": ("articles", "ok", "failed", "rendered", "cached", "seconds"),
+        "page-count": ("n",),
+        "error-count": ("n",),
+    }
 
     def month(self, date: datetime.date) -> str:
         """The month's name, from this wording: never the locale's (strftime("%B"))."""
@@ -257,7 +273,9 @@ class ProfileStore:
             data, source = _merge(data, layer.data), source.overlaid(layer.source)
         validated = validate(Profile, yamltree.Document(data, source), root="the profile")
         base_types = set(layers[0].data.get("article-types") or {}) if len(layers) > 1 else set()
-        problems = _article_type_typos(validated.diagnostics, base_types, source) + _rule_problems(data, source)
+        problems = (_article_type_typos(validated.diagnostics, base_types, source) + _rule_problems(data, source)
+                    + _id_problems(journal, layers) + _template_problems(data, source)
+                    + _wording_problems(data, source))
         diagnostics = sorted({_as_profile_problem(d) for d in problems}, key=sort_key)
         return Resolved(validated.model if not diagnostics else None, tuple(diagnostics), source)
 
@@ -286,12 +304,21 @@ class ProfileStore:
                 parent = document.data.get("extends") if isinstance(document.data, dict) else None
                 if parent and not layers:
                     base, problems = self._layers(str(parent), local, seen + (journal,))
+                    if not base and not problems and isinstance(parent, str):  # not "missing id, template ..."
+                        problems = [self._no_such_parent(str(parent), journal, local, document.source)]
                     layers += base
                     diagnostics += problems
                 layers.append(document)
         if not layers and not diagnostics:
             return [], []
         return [layer for layer in layers if layer is not None], diagnostics
+
+    def _no_such_parent(self, parent: str, journal: str, local: Path | None, source: SourceMap) -> Diagnostic:
+        choices = [name for name in self.available(local) if name != journal]
+        return Diagnostic("CP090", f"journal profile: extends {parent!r}, which is no profile (available: "
+                          f"{', '.join(choices)})", source.locate(("extends",)),
+                          f"{_did_you_mean(parent, choices)}`extends:` names a built-in profile or another "
+                          "journals/<id>.yaml")
 
 
 def _read(folder: Path, file: Path) -> tuple[yamltree.Document | None, list[Diagnostic]]:
@@ -335,6 +362,91 @@ def _rule_setting_problems(path: tuple[str | int, ...], key: str, setting: Any, 
     return [Diagnostic("CP090", f"rule {key!r} has no option {option!r}", source.locate(path + (option,), key=True),
                        f"{_did_you_mean(option, sorted(allowed))}{key!r} takes: {', '.join(sorted(allowed))}")
             for option in unknown]
+
+
+def _id_problems(journal: str, layers: list[yamltree.Document]) -> list[Diagnostic]:
+    """A profile's id is its file's name: journals/x.yaml is journal x, and says `id: x` (or leaves the id to
+    the built-in profile x it overrides)."""
+    top = layers[-1]
+    written = top.data.get("id")
+    merged = next((layer.data["id"] for layer in reversed(layers) if "id" in layer.data), None)
+    if not isinstance(merged, str) or merged.strip() == journal:
+        return []  # a missing or malformed id is the schema's to report
+    file = top.source.file.name
+    if written is not None:
+        where = top.source.locate(("id",))
+        message = f"the id {merged.strip()!r} is not the file's name {journal!r}"
+    else:  # inherited through `extends`
+        where = top.source.locate(("extends",) if "extends" in top.data else ())
+        message = f"{file} has no id of its own (it would be {merged.strip()!r}, from the profile it extends)"
+    return [Diagnostic("CP090", message, where,
+                       f"write `id: {journal}` in {file}, or rename the file: a profile's id is its file's name")]
+
+
+def _template_folders() -> list[str]:
+    """The template folders casepub has (templates/ in the package): what a profile's `template` names."""
+    return sorted(folder.name for folder in TEMPLATES.iterdir()
+                  if folder.is_dir() and not folder.name.startswith(("_", ".")))
+
+
+def _template_problems(data: dict[str, Any], source: SourceMap) -> list[Diagnostic]:
+    """`template:` of the journal and of each article type name one of casepub's template folders (a
+    --templates folder is searched before it at render time, and its templates may extend that folder's)."""
+    places: list[tuple[tuple[str | int, ...], Any]] = [(("template",), data.get("template"))]
+    article_types = data.get("article-types")
+    for name, article in article_types.items() if isinstance(article_types, dict) else ():
+        if isinstance(article, dict):
+            places.append((("article-types", name, "template"), article.get("template")))
+    folders = _template_folders()
+    return [Diagnostic("CP090", f"unknown template folder {value!r}", source.locate(path),
+                       f"{_did_you_mean(value, folders)}casepub's template folders: {', '.join(folders)} "
+                       "(a --templates folder is searched first, and its templates may extend these)")
+            for path, value in places if isinstance(value, str) and value.strip() not in folders]
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}\n]*)\}")
+_WORDING_KEYS = frozenset(field.alias or name for name, field in Wording.model_fields.items())
+
+
+def _wording_problems(data: dict[str, Any], source: SourceMap) -> list[Diagnostic]:
+    """Each wording's placeholders are ones it is filled with: `{product}` would be printed as it stands."""
+    wording = data.get("wording")
+    problems: list[Diagnostic] = []
+    for key, value in wording.items() if isinstance(wording, dict) else ():
+        if key not in _WORDING_KEYS:
+            continue  # an unknown key: the schema says so
+        known = Wording.PLACEHOLDERS.get(key, ())
+        texts: list[tuple[tuple[str | int, ...], Any]]
+        if isinstance(value, dict):
+            texts = [((key, name), text) for name, text in value.items()]
+        elif isinstance(value, list):
+            texts = [((key, index), text) for index, text in enumerate(value)]
+        else:
+            texts = [((key,), value)]
+        for path, text in texts:
+            if not isinstance(text, str):
+                continue
+            for name in dict.fromkeys(_PLACEHOLDER.findall(text)):
+                if name not in known:
+                    problems.append(_placeholder_problem(("wording", *path), name, key, known, source))
+            if key == "running-footer":  # filled with str.format: a lone brace would stop the article's numbering
+                try:
+                    list(string.Formatter().parse(text))
+                except ValueError as error:
+                    problems.append(Diagnostic("CP090", f"wording running-footer cannot be filled: {error}",
+                                               source.locate(("wording", *path)),
+                                               "write braces only around a placeholder: "
+                                               + ", ".join(f"{{{n}}}" for n in known)))
+    return problems
+
+
+def _placeholder_problem(path: tuple[str | int, ...], name: str, key: str, choices: tuple[str, ...],
+                         source: SourceMap) -> Diagnostic:
+    guess = closest(name, list(choices))
+    takes = (f"{key} takes: {', '.join(f'{{{n}}}' for n in choices)}" if choices
+             else f"{key} takes no placeholders; remove the braces")
+    return Diagnostic("CP090", f"unknown placeholder {{{name}}} in wording {format_key_path(path[1:])}",
+                      source.locate(path), (f"did you mean {{{guess}}}? " if guess else "") + takes)
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str:
