@@ -95,7 +95,7 @@ def front_matters(draw: st.DrawFn) -> str:
     for _ in range(draw(st.integers(1, 4))):
         path = draw(st.sampled_from(PATHS))
         parent = _container(data, path[:-1])
-        if isinstance(parent, dict) or (isinstance(parent, list) and path[-1] < len(parent)):
+        if isinstance(parent, dict) or (isinstance(parent, list) and isinstance(path[-1], int) and path[-1] < len(parent)):
             parent[path[-1]] = draw(VALUES)
     caption = _container(data, ("figures", 0, "caption"))
     if isinstance(caption, dict) and draw(st.booleans()):
