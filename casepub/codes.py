@@ -222,8 +222,9 @@ _ALL = (
           'remove them, or use straight quotes: disclosure: "Consulting: Stryker."'),
     # Journal profiles
     _code("CP090", "profile", Stage.PROFILE, E, "A journal profile (built in, or journals/<id>.yaml beside the "
-          "cases) cannot be used: unreadable, an unknown key, rule or article type, a wrong type, or an "
-          "`extends` loop. Nothing is built with it.", "# journals/the-spine-journal.yaml\nrules: {panel-citd: off}",
+          "cases) cannot be used: unreadable, an unknown key, rule, option, article type or template folder, a "
+          "wrong type, a wording placeholder it does not fill, an id that is not its file's name, or an `extends` "
+          "of no profile or in a loop. Nothing is built with it.", "# journals/the-spine-journal.yaml\nrules: {panel-citd: off}",
           "correct the profile as the message says; `casepub explain` lists the rule names."),
     # Rendering
     _code("CP100", "pdf", Stage.RENDER, E, "The PDF could not be made (a resource was refused or could not be "
