@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import datetime
+import functools
 import inspect
 import textwrap
 from dataclasses import dataclass
@@ -109,6 +110,12 @@ def _fda_status_schema(schema: dict[str, Any], model: type) -> None:
     schema["anyOf"] = [alone, mapping]
 
 
+@functools.cache
+def _known_keys(model: type[BaseModel]) -> frozenset[str]:
+    """The keys a model takes, as written (kebab-case) and by field name."""
+    return frozenset(key for name, field in model.model_fields.items() for key in (name, field.alias or name))
+
+
 class Node(BaseModel):
     """Base of every front-matter object: frozen, unknown keys refused, kebab-case keys."""
     model_config = ConfigDict(
@@ -123,8 +130,11 @@ class Node(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _empty_means_absent(cls, data: Any) -> Any:
+        """An empty value of a key the model has means "not given"; an unknown key stays, empty or not,
+        so that it is reported (`orcdi:` alone is a misspelling too)."""
         if isinstance(data, dict):
-            return {key: value for key, value in data.items() if value is not None}
+            known = _known_keys(cls)
+            return {key: value for key, value in data.items() if value is not None or key not in known}
         return data
 
 

@@ -290,3 +290,15 @@ def test_numbers_at_the_end_of_a_sentence_are_found(reference_copy, sentence, co
 def test_decimals_are_not_telephone_numbers(reference_copy, sentence):
     edit(reference_copy, "treatment, but the patient refused.", f"treatment, but the patient refused. {sentence}")
     assert not [d for d in check_case(reference_copy).warnings if d.code in ("CP073", "CP074")]
+
+
+@pytest.mark.parametrize(("old", "new", "key"), [
+    ("    disclosure: Nothing to disclose.\n  - name: Kun", "    disclosure: Nothing to disclose.\n    orcdi:\n  - name: Kun",
+     "orcdi"),
+    ("alt: Sagittal T2-weighted MRI of the lumbar spine}", "alt: Sagittal T2-weighted MRI, lumbar spine}", "lumbar spine"),
+])
+def test_an_unknown_key_is_reported_even_with_no_value(reference_copy, old, new, key):
+    """`orcdi:` alone, or a comma in a flow mapping that makes the rest of a value a key, is not silently dropped."""
+    edit(reference_copy, old, new)
+    [error] = check_case(reference_copy).errors
+    assert (error.code, error.message) == ("CP010", f"unknown key {key!r}")
