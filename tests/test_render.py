@@ -326,3 +326,15 @@ def test_a_broken_template_is_a_located_diagnostic_not_a_crash(reference_copy, t
     assert f"error CP104 a template {kind}" in diagnostic and "CP999" not in out
     if kind != "is missing":
         assert f"my-templates/article.html.j2:{line}:1:" in diagnostic
+
+
+@pytest.mark.parametrize(("typed", "printed"), [
+    ("We excluded (a) infection, (b) metastasis and (c) osteonecrosis.",
+     "We excluded (a) infection, (b) metastasis and (c) osteonecrosis."),
+    ("Marks (R), (TM), (p); a +- b; one,, two; what???? no!!!!!", "Marks (R), (TM), (p); a +- b; one,, two; what???? no!!!!!"),
+    ("Then... a pause -- and --- a break; 10-20 mg.", "Then… a pause – and — a break; 10–20\u00a0mg."),
+])
+def test_typography_never_turns_typed_letters_into_symbols(typed, printed):
+    from casepub.render.markdown import render_body
+
+    assert render_body(typed).strip() == f"<p>{printed}</p>"

@@ -28,6 +28,9 @@ UNITS = ("mL|mg|µg|μg|mcg|g|kg|mm|cm|µm|μm|nm|m|L|dL|mmol|µmol|mol|mEq|IU|U
 NUMBER_UNIT = re.compile(rf"(\d)[ \t]++(?=(?:{UNITS})(?![\w]))")
 NUMBER_RANGE = re.compile(r"(?<![\w.\-–])(\d++(?:\.\d++)?+)[ ]?+-[ ]?+(\d++(?:\.\d++)?+)(?![\w.\-])")
 MINUS = re.compile(r"(?<![\w)\]])-(?=\d)")
+DOTS = re.compile(r"(?<!\.)\.\.\.(?!\.)")
+EM_DASH = re.compile(r"(?<!-)---(?!-)")
+EN_DASH = re.compile(r"(?<!-)--(?!-)")
 DEGREE = re.compile(r"(\d)[ \t]++°")
 
 
@@ -36,6 +39,14 @@ def is_safe_link(url: str) -> bool:
 
 
 def typeset(text: str) -> str:
+    """The typographic changes casepub makes to prose, none of which can change what the author meant:
+    "..." to an ellipsis, "---" and "--" to em and en dashes, an en dash in number ranges (10–20), a minus
+    sign before a negative number, no space before a degree sign, a no-break space between a number and its
+    unit. markdown-it's own replacements are off: they turn "(c)" into "©", "(r)" into "®", "+-" into "±" and
+    ",," into ",", which changes what was typed (an "(a), (b), (c)" list)."""
+    text = DOTS.sub("…", text)
+    text = EM_DASH.sub("—", text)
+    text = EN_DASH.sub("–", text)
     text = NUMBER_RANGE.sub("\\1–\\2", text)
     text = MINUS.sub("−", text)
     text = DEGREE.sub("\\1°", text)
@@ -136,7 +147,7 @@ def _bounded_smartquotes(state: StateCore) -> None:
 
 def make_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": True, "linkify": False})
-    md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    md.enable(["table", "strikethrough", "smartquotes"])  # not "replacements": see typeset
     md.core.ruler.at("smartquotes", _bounded_smartquotes)
     md.disable(["image", "html_inline", "html_block"])
     md.validateLink = is_safe_link  # type: ignore[method-assign]  # markdown-it's documented hook
