@@ -217,6 +217,10 @@ _ALL = (
           "abstract: (a 300-word abstract; Case report allows 250)", "shorten the abstract."),
     _code("CP081", "title-limit", Stage.RULE, E, "The title has more words than the article type allows.",
           "title: (a 30-word title; Images of Spine Care allows 25)", "shorten the title; details belong in the text."),
+    _code("CP083", "comment-in-value", Stage.RULE, W, "A ` #` after an unquoted value starts a YAML comment: the "
+          "rest of the line is dropped. The format's own comments are set off by two or more spaces.",
+          "address: No. 5 Kangfu Rd, Building #3, Lintong District   # prints \"No. 5 Kangfu Rd, Building\"",
+          'quote the value: address: "No. 5 Kangfu Rd, Building #3, Lintong District"'),
     _code("CP082", "typographic-quotes", Stage.RULE, W, "A value is wrapped in typographic quotes (“…” or ‘…’), "
           "which YAML does not read as quotes: they would be printed.", "disclosure: “Nothing to disclose.”",
           'remove them, or use straight quotes: disclosure: "Consulting: Stryker."'),

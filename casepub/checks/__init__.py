@@ -25,7 +25,7 @@ ORDER = (
     "panel-image-metadata",
     # text
     "body-present", "word-limit", "abstract-limit", "title-limit", "keywords-count", "sections",
-    "abbreviation-defined", "typographic-quotes",
+    "abbreviation-defined", "typographic-quotes", "comment-in-value",
     # de-identification
     "deid-dates", "deid-phone", "deid-record-numbers", "deid-email", "deid-age", "deid-names",
 )

@@ -171,3 +171,26 @@ def typographic_quotes(ctx: Context) -> Iterator[Problem]:
             yield Problem(f"the value is wrapped in typographic quotes ({text[0]}…{text[-1]}), which would be printed",
                           f"remove them; to quote a value in YAML use straight quotes: "
                           f"\"{text[1:-1][:40]}\"", path)
+
+
+@rule("comment-in-value")
+def comment_in_value(ctx: Context) -> Iterator[Problem]:
+    """A ` #` after an unquoted value, one space away: YAML drops the rest of the line as a comment."""
+    for index, line in enumerate(ctx.case.front_matter.split("\n")):
+        column = _dropped_comment(line)
+        if column is not None:
+            yield Problem(f"the value ends before {line[column:].strip()[:40]!r}: YAML reads ' #' as the start of "
+                          "a comment", f"quote the value to keep it: \"{line.split(': ', 1)[-1].strip()[:60]}\"",
+                          line=index + 2, column=column + 1)
+
+
+def _dropped_comment(line: str) -> int | None:
+    """Where a comment starts one space after a plain value on this line (None: no such comment)."""
+    _, colon, value = line.partition(": ")
+    value_start = len(line) - len(value)
+    if not colon or not value.strip() or value.lstrip()[0] in "\"'#|>[{&*!":
+        return None
+    at = line.find(" #", value_start)
+    if at <= value_start or line[at - 1] == " ":
+        return None  # no comment, or one set off by two spaces: the format's own
+    return at + 1
