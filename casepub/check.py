@@ -9,7 +9,7 @@ from casepub.diagnostics import Diagnostic, KeyPath, Location, sort_key
 from casepub.limits import CHECK_SECONDS, OutOfTime
 from casepub.load.case import CASE_FILE, load_case
 from casepub.model import Case
-from casepub.profiles import STORE, Profile, ProfileStore, closest
+from casepub.profiles import STORE, Profile, ProfileStore, did_you_mean
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,5 @@ def resolve_profile(case: Case, profiles: ProfileStore = STORE) -> tuple[Profile
 
 def _unknown(code: str, case: Case, path: KeyPath, message: str, *, word: str, choices: list[str],
              where: str) -> Diagnostic:
-    guess = closest(word, choices)
-    hint = (f"did you mean {guess!r}? " if guess else "") + f"available: {', '.join(choices)} (or add one in {where})"
+    hint = did_you_mean(word, choices) + f"available: {', '.join(choices)} (or add one in {where})"
     return Diagnostic(code, message, case.where(path), hint)

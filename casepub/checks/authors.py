@@ -9,7 +9,7 @@ from casepub.checks.registry import Context, rule
 from casepub.diagnostics import Problem
 from casepub.model import Author
 from casepub.naming import author_initials
-from casepub.profiles import closest
+from casepub.profiles import did_you_mean
 from casepub.words import counted
 
 # name@domain, the domain with a dot neither first nor last. Written as `[^@\s]+\.[^@\s]+$`, a domain of many
@@ -62,8 +62,7 @@ def affiliation_resolves(ctx: Context) -> Iterator[Problem]:
     for index, author in enumerate(ctx.meta.authors):
         for position, name in enumerate(author.affiliations):
             if name not in ids:
-                guess = closest(name, ids)
-                hint = f"did you mean {guess!r}? " if guess else ""
+                hint = did_you_mean(name, ids)
                 yield Problem(f"{_who(author, index)} names affiliation {name!r}, which is not defined",
                               hint + f"defined ids: {', '.join(ids) or 'none'}",
                               ("authors", index, "affiliations", position))

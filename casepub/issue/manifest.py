@@ -25,7 +25,7 @@ from casepub.load import yamltree
 from casepub.load.case import CASE_FILE
 from casepub.load.validate import validate
 from casepub.model import Node
-from casepub.profiles import STORE, Profile, ProfileStore, closest
+from casepub.profiles import STORE, Profile, ProfileStore, did_you_mean
 
 MAX_MANIFEST_BYTES = 1 << 20
 
@@ -121,8 +121,7 @@ def _case_folder(base: Path, path: str, where: Location, seen: set[Path]) -> tup
 def _journal_problems(manifest: Manifest, source: SourceMap, file: Path, profiles: ProfileStore) -> list[Diagnostic]:
     resolved = profiles.get(manifest.journal, file.parent)
     choices = profiles.available(file.parent)
-    guess = closest(manifest.journal, choices)
-    hint = (f"did you mean {guess!r}? " if guess else "") + f"available: {', '.join(choices)}"
+    hint = did_you_mean(manifest.journal, choices) + f"available: {', '.join(choices)}"
     return list(resolved.diagnostics) or [_error("CP203", source.locate(("journal",)),
                                                  f"unknown journal {manifest.journal!r}", hint)]
 

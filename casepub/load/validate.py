@@ -230,24 +230,12 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _examples_at(model: type[BaseModel] | None, loc: KeyPath) -> list[str]:
-    """The examples the model gives for the field at `loc` (Field(examples=...))."""
-    keys = [part for part in loc if isinstance(part, str)]
-    for part in keys[:-1]:
-        field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None) if model else None
-        model = _model_in(field.annotation) if field else None
-    field = next((f for n, f in model.model_fields.items() if (f.alias or n) == keys[-1]), None) if model and keys else None
+def _examples_at(model: type[BaseModel], loc: KeyPath) -> list[str]:
+    """The examples the model gives for the field at `loc` (Field(examples=...)), walked as _keys_at walks."""
+    annotation: Any = model
+    for part in loc[:-1]:
+        annotation = _inside(annotation, part)
+    parent = _model_of(annotation)
+    field = next((f for n, f in parent.model_fields.items() if (f.alias or n) == loc[-1]), None) if parent and loc else None
     return [str(example) for example in (field.examples or [])] if field else []
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    """The pydantic model inside an annotation such as `tuple[Author, ...] | None`."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for argument in typing.get_args(annotation):
-        if argument is not type(None) and argument is not Ellipsis:
-            found = _model_in(argument)
-            if found:
-                return found
-    return None
 

@@ -317,7 +317,7 @@ class ProfileStore:
         choices = [name for name in self.available(local) if name != journal]
         return Diagnostic("CP090", f"journal profile: extends {parent!r}, which is no profile (available: "
                           f"{', '.join(choices)})", source.locate(("extends",)),
-                          f"{_did_you_mean(parent, choices)}`extends:` names a built-in profile or another "
+                          f"{did_you_mean(parent, choices)}`extends:` names a built-in profile or another "
                           "journals/<id>.yaml")
 
 
@@ -354,13 +354,12 @@ def _rule_setting_problems(path: tuple[str | int, ...], key: str, setting: Any, 
     entry = lookup(key) if not key[:1].isdigit() else None
     if entry is None or entry.stage is not Stage.RULE or key not in (entry.code, entry.name):
         names = sorted(e.name for e in CODES.values() if e.stage is Stage.RULE)
-        guess = closest(key, names)
         return [Diagnostic("CP090", f"unknown rule {key!r}", source.locate(path, key=True),
-                           (f"did you mean {guess!r}? " if guess else "") + "`casepub explain` lists the rules")]
+                           did_you_mean(key, names) + "`casepub explain` lists the rules")]
     allowed = _SETTING_KEYS | RULE_OPTIONS.get(entry.name, frozenset())
     unknown = [option for option in setting if option not in allowed] if isinstance(setting, dict) else []
     return [Diagnostic("CP090", f"rule {key!r} has no option {option!r}", source.locate(path + (option,), key=True),
-                       f"{_did_you_mean(option, sorted(allowed))}{key!r} takes: {', '.join(sorted(allowed))}")
+                       f"{did_you_mean(option, sorted(allowed))}{key!r} takes: {', '.join(sorted(allowed))}")
             for option in unknown]
 
 
@@ -399,7 +398,7 @@ def _template_problems(data: dict[str, Any], source: SourceMap) -> list[Diagnost
             places.append((("article-types", name, "template"), article.get("template")))
     folders = _template_folders()
     return [Diagnostic("CP090", f"unknown template folder {value!r}", source.locate(path),
-                       f"{_did_you_mean(value, folders)}casepub's template folders: {', '.join(folders)} "
+                       f"{did_you_mean(value, folders)}casepub's template folders: {', '.join(folders)} "
                        "(a --templates folder is searched first, and its templates may extend these)")
             for path, value in places if isinstance(value, str) and value.strip() not in folders]
 
@@ -449,11 +448,6 @@ def _placeholder_problem(path: tuple[str | int, ...], name: str, key: str, choic
                       source.locate(path), (f"did you mean {{{guess}}}? " if guess else "") + takes)
 
 
-def _did_you_mean(word: str, choices: list[str]) -> str:
-    guess = closest(word, choices)
-    return f"did you mean {guess!r}? " if guess else ""
-
-
 def _article_type_typos(diagnostics: list[Diagnostic], base_types: set[str], source: SourceMap) -> list[Diagnostic]:
     """A local profile that names an article type its base lacks, without the `name` and `label` a new one needs,
     most likely misspelt an existing one: say so once, instead of "missing name", "missing label"."""
@@ -496,6 +490,12 @@ def _as_profile_problem(diagnostic: Diagnostic) -> Diagnostic:
 def closest(word: str, choices: list[str]) -> str | None:
     found = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return found[0] if found else None
+
+
+def did_you_mean(word: str, choices: list[str]) -> str:
+    """The start of a hint: "did you mean 'x'? " for the closest choice, or nothing."""
+    guess = closest(word, choices)
+    return f"did you mean {guess!r}? " if guess else ""
 
 
 STORE = ProfileStore()
