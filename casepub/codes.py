@@ -85,6 +85,10 @@ _ALL = (
           ---
           - just a list
           ---""", "write `key: value` lines between the two '---' lines."),
+    _code("CP007", "invisible-character", Stage.READ, W, "A no-break, zero-width or other non-ASCII space, or "
+          "an invisible format character, in the front matter. YAML does not read it as a space, so a key or value "
+          "around it is not what it looks like.", "- {label: C, image: figures/c.png, alt:\u00a0Lateral radiograph}   # a no-break space after alt:",
+          "replace it with an ordinary space, or delete it (the message names the character and its column)."),
     _code("CP010", "unknown-key", Stage.READ, E, "A key casepub does not know (often a misspelling).",
           "disclosre: Nothing to disclose.",
           "use the key the hint suggests; docs/case-format.md lists every key."),
@@ -139,6 +143,9 @@ _ALL = (
     _code("CP027", "affiliation-id", Stage.RULE, E, "An affiliation has no id, an id used twice, or no name.",
           "- {id: spine, name: Hong Hui Hospital}\n- {id: spine, name: Xi'an Hospital}",
           "give each affiliation its own id and a `name:`."),
+    _code("CP028", "initials-needed", Stage.RULE, E, "An author's name is written in a script without letter "
+          "case (Chinese, Japanese, Korean ...), so casepub cannot derive initials for the disclosures line.",
+          "- {given: 文涛, family: 王}", "add the initials the author uses, e.g. `initials: WW`."),
     _code("CP029", "author-initials", Stage.RULE, E, "Two authors have the same initials, so the disclosures "
           "line cannot tell them apart (or an author is listed twice).",
           "- {name: Wentao Wang, initials: WW}\n- {name: Wei Wang, initials: WW}",
@@ -190,6 +197,14 @@ _ALL = (
     _code("CP061", "figure-limit", Stage.RULE, E, "More figures or panels than the article type allows.",
           "figures: [fig1, fig2]   # Images of Spine Care allows 1", "combine panels into fewer figures, or keep "
           "the panels that show the case best."),
+    _code("CP062", "panel-print-resolution", Stage.RULE, W, "A panel is scaled down to fit the text area "
+          "(very tall or very wide) and then prints below the journal's minimum resolution.",
+          "image: figures/full-spine.png   # 700 x 4200 pixels, fitted to the page height",
+          "crop the image to the region that matters, or split it into two panels."),
+    _code("CP063", "panel-bit-depth", Stage.RULE, W, "A 16-bit image uses only a small part of its range (e.g. "
+          "12-bit data, 0-4095, from a DICOM export), so it prints almost black.",
+          "image: figures/a-ct.png   # 16-bit PNG, values 0-4095",
+          "add `levels: auto` to the panel to stretch its values to the full range, or export it again as 8-bit."),
     # Rules: text
     _code("CP069", "body-present", Stage.RULE, E, "The case has no text after the front matter.",
           "---\ntitle: A case\n---\n", "write the case below the closing '---'."),
@@ -221,6 +236,14 @@ _ALL = (
           "rest of the line is dropped. The format's own comments are set off by two or more spaces.",
           "address: No. 5 Kangfu Rd, Building #3, Lintong District   # prints \"No. 5 Kangfu Rd, Building\"",
           'quote the value: address: "No. 5 Kangfu Rd, Building #3, Lintong District"'),
+    _code("CP084", "emphasis-between-digits", Stage.RULE, W, "Asterisks or underscores between digits are "
+          "read as emphasis markers and vanish: 3*2*4 cm prints as 324 cm, the 2 in italics.",
+          "The cleft measured 3*2*4 cm.", "write the multiplication sign (3 × 2 × 4 cm), or escape the "
+          "asterisks (3\\*2\\*4)."),
+    _code("CP085", "glyph-coverage", Stage.RULE, E, "A character no font available to the renderer covers: the "
+          "PDF would print it as an empty box.", "given: 文涛   # on a machine without a Chinese font",
+          "install fonts that cover the script (scripts/setup.sh installs Debian's Noto fonts), or correct the "
+          "character."),
     _code("CP082", "typographic-quotes", Stage.RULE, W, "A value is wrapped in typographic quotes (“…” or ‘…’), "
           "which YAML does not read as quotes: they would be printed.", "disclosure: “Nothing to disclose.”",
           'remove them, or use straight quotes: disclosure: "Consulting: Stryker."'),
