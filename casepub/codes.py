@@ -87,7 +87,8 @@ _ALL = (
           ---""", "write `key: value` lines between the two '---' lines."),
     _code("CP007", "invisible-character", Stage.READ, W, "A no-break, zero-width or other non-ASCII space, or "
           "an invisible format character, in the front matter. YAML does not read it as a space, so a key or value "
-          "around it is not what it looks like.", "- {label: C, image: figures/c.png, alt:\u00a0Lateral radiograph}   # a no-break space after alt:",
+          "around it is not what it looks like.",
+          "- {label: C, image: figures/c.png, alt:\u00a0Lateral radiograph}   # a no-break space after alt:",
           "replace it with an ordinary space, or delete it (the message names the character and its column)."),
     _code("CP010", "unknown-key", Stage.READ, E, "A key casepub does not know (often a misspelling).",
           "disclosre: Nothing to disclose.",
@@ -236,8 +237,8 @@ _ALL = (
           "rest of the line is dropped. The format's own comments are set off by two or more spaces.",
           "address: No. 5 Kangfu Rd, Building #3, Lintong District   # prints \"No. 5 Kangfu Rd, Building\"",
           'quote the value: address: "No. 5 Kangfu Rd, Building #3, Lintong District"'),
-    _code("CP084", "emphasis-between-digits", Stage.RULE, W, "Asterisks or underscores between digits are "
-          "read as emphasis markers and vanish: 3*2*4 cm prints as 324 cm, the 2 in italics.",
+    _code("CP084", "emphasis-between-digits", Stage.RULE, W, "Asterisks between digits are read as "
+          "emphasis markers and vanish: 3*2*4 cm prints as 324 cm, the 2 in italics.",
           "The cleft measured 3*2*4 cm.", "write the multiplication sign (3 × 2 × 4 cm), or escape the "
           "asterisks (3\\*2\\*4)."),
     _code("CP085", "glyph-coverage", Stage.RULE, E, "A character no font available to the renderer covers: the "

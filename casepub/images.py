@@ -11,25 +11,67 @@ The metadata that may identify a patient (names, record numbers and dates in
 EXIF, XMP, IPTC, JPEG comments, PNG text chunks, TIFF tags) is listed from what
 opening the image already read: JPEG segments before the scan, PNG chunk
 headers, TIFF tags. No pixel is decoded for it.
+
+The pixels of an image deeper than 8 bits (16-bit PNG and TIFF, 32-bit and
+floating-point TIFF) are decoded by `check` too, for the range of values they
+use (`Levels`): 12-bit data in a 16-bit file prints almost black. Such images
+are rare, so this costs nothing for the usual 8-bit panels.
+
+The print geometry of a figure (`print_layout`: where each panel is printed,
+and how far fitting it to the page shrank it) is here too, as plain arithmetic
+on pixel sizes, because `check` warns when a fitted panel prints too small
+(CP062) and the renderer lays the panels out with the same numbers.
 """
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
+import math
 import re
 import warnings
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from casepub.load.files import UnsafePath, read_inside
 
 if TYPE_CHECKING:
     from PIL.Image import Image
 
+    from casepub.profiles import Page
+
 FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "MPO": "JPEG", "TIFF": "TIFF"}
+
+
+@dataclass(frozen=True)
+class Levels:
+    """The values an image deeper than 8 bits uses, in its own scale: 0-`top` is its full range."""
+    low: float
+    high: float
+    top: float           # 65535 for 16 bits, 1.0 for floating point
+    depth: str           # "16-bit", "32-bit", "floating-point"
+
+    @property
+    def narrow(self) -> bool:
+        """Whether the values fill so little of the range (a quarter or less) that the panel prints without
+        contrast: 12-bit data (0-4095) in a 16-bit file prints almost black."""
+        return self.high - self.low <= self.top / 4
+
+    @property
+    def dark(self) -> bool:
+        return self.high <= self.top / 4
+
+    def __str__(self) -> str:
+        used = (f"the value {_number(self.low)}" if self.low == self.high
+                else f"the values {_number(self.low)}–{_number(self.high)}")
+        return f"{used} of 0–{_number(self.top)}"
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.3g}"
 
 
 @dataclass(frozen=True)
@@ -41,6 +83,13 @@ class ImageInfo:
     dpi: tuple[float, float] | None
     size: int            # bytes
     metadata: tuple[str, ...] = ()  # the metadata fields that hold text, e.g. ("JPEG comment", "EXIF Artist")
+    turned: bool = False  # EXIF orientation turns it a quarter: it is shown (and printed) height x width
+    levels: Levels | None = None    # for images deeper than 8 bits: the values their pixels use
+
+    @property
+    def shown(self) -> tuple[int, int]:
+        """(width, height) as the image is shown and printed, its EXIF orientation applied."""
+        return (self.height, self.width) if self.turned else (self.width, self.height)
 
 
 class ImageProblem(Exception):
@@ -93,7 +142,70 @@ def identify(data: bytes, name: str, max_pixels: int, deep: bool = False) -> Ima
                 raise _too_large(name, f"{width}x{height}", max_pixels)
             info = _info(image, data, metadata(image, data))  # before _verify: a verified PNG is not read further
             _verify(image, data, name, deep)
+    if info.mode in DEEP_MODES or _png_bit_depth(data) == 16:
+        info = dataclasses.replace(info, levels=_levels(data, name))
     return info
+
+
+# Modes Pillow decodes deeper than 8 bits, with the top of the range each prints as (render/panels.py maps
+# 32-bit integers as 16-bit, as it always has; floating point is 0.0-1.0).
+DEEP_MODES = {"I;16": 65535, "I;16B": 65535, "I;16L": 65535, "I;16N": 65535, "I": 65535, "F": 1.0}
+
+
+def _png_bit_depth(data: bytes) -> int | None:
+    """The bit depth in a PNG's header: Pillow decodes 16-bit colour (and grey with alpha) to 8 bits."""
+    return data[24] if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR" and len(data) > 24 else None
+
+
+def _levels(data: bytes, name: str) -> Levels:
+    """The values the pixels use (transparent ones left out), decoding the image once more."""
+    from PIL import Image
+
+    with strict_decoding(), Image.open(io.BytesIO(data)) as image:
+        try:
+            image.load()
+        except (OSError, SyntaxError, ValueError, EOFError) as error:
+            raise ImageProblem("format", f"{name!r} is damaged and cannot be decoded ({_reason(error)})",
+                               "export the image again from the original") from None
+        low, high = used_range(image)
+        if image.mode in DEEP_MODES:
+            depth = "16-bit" if image.mode.startswith("I;16") else "floating-point" if image.mode == "F" else "32-bit"
+            return Levels(low, high, DEEP_MODES[image.mode], depth)
+        return Levels(low * 256, high * 256 + 255, 65535, "16-bit")  # colour, decoded to its high bytes
+
+
+def used_range(image: Image) -> tuple[float, float]:
+    """The lowest and highest value of an image's colour (not alpha) channels, leaving out its transparent
+    pixels: those that have alpha 0, and those that match a tRNS colour key."""
+    from PIL import ImageMath
+
+    key = image.info.get("transparency")
+    if image.mode in DEEP_MODES:
+        values = image.convert("F" if image.mode == "F" else "I")
+        if isinstance(key, int) and values.mode == "I":  # a 16-bit grey key: leave out the pixels that match it
+            high = _extrema(ImageMath.lambda_eval(lambda a: (a["v"] != key) * a["v"], v=values))[1]
+            low = _extrema(ImageMath.lambda_eval(lambda a: a["v"] + (a["v"] == key) * (1 << 20), v=values))[0]
+            return (low, high) if low <= high else (key, key)
+        return _extrema(values)
+    if image.mode in ("P", "PA") or key is not None:
+        image = image.convert("RGBA")
+    mask = image.getchannel("A") if image.mode in ("LA", "RGBA") else None
+    colour = image.convert("L" if image.mode in ("L", "LA", "1") else "RGB")
+    found = [_histogram_range(band.histogram(mask)) for band in colour.split()]
+    return min(low for low, _ in found), max(high for _, high in found)
+
+
+def _extrema(image: Any) -> tuple[float, float]:
+    """The lowest and highest value of a one-band image (ImageMath's results are typed loosely)."""
+    low, high = image.getextrema()
+    return float(low), float(high)
+
+
+def _histogram_range(histogram: list[int]) -> tuple[int, int]:
+    """The first and last level used; (255, 0) when no pixel counts (all transparent), so that min and max
+    over the bands stay right."""
+    used = [level for level, count in enumerate(histogram) if count]
+    return (used[0], used[-1]) if used else (255, 0)
 
 
 def _too_large(name: str, pixels: str, max_pixels: int) -> ImageProblem:
@@ -112,7 +224,46 @@ def _info(image: Image, data: bytes, found: tuple[str, ...]) -> ImageInfo:
     width, height = image.size
     dpi_pair = (float(dpi[0]), float(dpi[1])) if dpi and len(dpi) == 2 else None
     kind = image.format or ""  # set on every opened file
-    return ImageInfo(FORMATS.get(kind, kind), width, height, image.mode, dpi_pair, len(data), found)
+    return ImageInfo(FORMATS.get(kind, kind), width, height, image.mode, dpi_pair, len(data), found,
+                     _orientation(image, data) in _TURNED)
+
+
+_ORIENTATION = 0x0112
+_TURNED = {5, 6, 7, 8}  # EXIF orientations that turn the image a quarter (transposed, rotated 90 or 270 degrees)
+
+
+def _orientation(image: Image, data: bytes) -> int:
+    """The EXIF orientation, read without decoding pixels (Pillow reads a PNG's eXIf chunk only on decoding, so
+    it is found among the chunks), as ImageOps.exif_transpose will apply it when the panel is prepared."""
+    from PIL.Image import Exif
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if image.format == "PNG":
+                exif = Exif()
+                block = _png_chunk(data, b"eXIf")
+                if block:
+                    exif.load(block)
+            else:
+                exif = image.getexif()
+            value = exif.get(_ORIENTATION)
+    except Exception:  # a damaged EXIF block: Pillow's parser raises many kinds of error
+        return 1
+    return value if isinstance(value, int) else 1
+
+
+def _png_chunk(data: bytes, kind: bytes) -> bytes | None:
+    """The body of the first chunk of `kind` in a PNG's bytes."""
+    position = 8
+    while position + 8 <= len(data):
+        length = int.from_bytes(data[position:position + 4], "big")
+        if data[position + 4:position + 8] == kind:
+            return data[position + 8:position + 8 + length]
+        if data[position + 4:position + 8] == b"IEND":
+            return None
+        position += 12 + length
+    return None
 
 
 def _verify(image: Image, data: bytes, name: str, deep: bool) -> None:
@@ -330,3 +481,97 @@ def _has_date(value: object) -> bool:
 def _printable(text: str) -> str:
     shown = "".join(c if c.isprintable() else "?" for c in text)
     return shown if len(shown) <= 40 else shown[:37] + "..."
+
+
+# --- Print geometry: where a figure's panels print ---------------------------------------------------------
+
+PANEL_GAP_PT = 1.5 * 72 / 25.4   # the gap between panels in print, across and down (print.css: 1.5mm)
+HEAD_BAND_PT = 6 * 72 / 25.4     # print.css's top margin is the page margin and 6mm for the running header
+
+
+@dataclass(frozen=True)
+class PanelPlace:
+    """A panel as printed: its size in points, and its shorter side over a regular panel's. A regular panel has
+    the figure's usual shape (its panels' median, kept between 1:2 and 2:1) and its size in the layout the
+    figure would have if all its panels had that shape: below 1, fitting the panel's own shape shrank it."""
+    width: float
+    height: float
+    scale: float
+
+
+@dataclass(frozen=True)
+class FigureLayout:
+    columns: int
+    rows: tuple[tuple[int, ...], ...]   # the panels' indices, row by row
+    places: tuple[PanelPlace, ...]      # in panel order
+    width: float                        # the widest row, points: the panels' block, centred in the text width
+
+
+def print_layout(sizes: Sequence[tuple[int, int]], page: Page) -> FigureLayout:
+    """How a figure's panels print, from their pixel sizes as shown (EXIF orientation applied).
+
+    The panels go in rows of `columns`; a row is as wide as the text (a last, shorter row as wide as its
+    panels' columns) and its panels share one height, so each keeps its own shape: never stretched, never
+    boxed. At least `page.panel_columns` side by side (or all of them), more when the figure would be taller
+    than `page.figure_height` of the text block, and all of it smaller, centred, when even the lowest
+    arrangement is. Rows are full: a column count that would leave more than one empty slot is skipped (six
+    panels: 3 or 6 across, not 4 or 5). So no panel is wider than the text or taller than the text block."""
+    text_width = page.text_block[0]
+    if not sizes:
+        return FigureLayout(1, (), (), text_width)
+    shapes = [max(width, 1) / max(height, 1) for width, height in sizes]
+    columns, scale = _arrangement(shapes, page)
+    slot = _slot(text_width, columns)
+    rows = _rows(len(shapes), columns)
+    regular = _regular_side(shapes, page)
+    places: list[PanelPlace] = []
+    for row in rows:
+        height = scale * _row_height(row, shapes, slot)
+        places += [PanelPlace(height * shapes[i], height, min(height * shapes[i], height) / regular) for i in row]
+    width = max(sum(places[i].width for i in row) + (len(row) - 1) * PANEL_GAP_PT for row in rows)
+    return FigureLayout(columns, rows, tuple(places), width)
+
+
+def _arrangement(shapes: list[float], page: Page) -> tuple[int, float]:
+    """(columns, scale): the first column count whose figure fits the height budget, at full size; else the
+    one whose figure is lowest, scaled down to the budget (the gaps between rows keep their size)."""
+    count = len(shapes)
+    text_width, text_height = page.text_block
+    budget = min(page.figure_height * text_height, text_height - HEAD_BAND_PT)
+    candidates = [c for c in range(min(page.panel_columns, count), count + 1)
+                  if math.ceil(count / c) * c - count <= 1] or [count]
+    heights = {c: _figure_height(shapes, c, text_width) for c in candidates}
+    for columns in candidates:
+        if heights[columns] <= budget:
+            return columns, 1.0
+    columns = min(candidates, key=lambda c: heights[c])
+    gaps = (math.ceil(count / columns) - 1) * PANEL_GAP_PT
+    return columns, max(budget - gaps, 1.0) / (heights[columns] - gaps)
+
+
+def _regular_side(shapes: list[float], page: Page) -> float:
+    """The shorter side of a regular panel (PanelPlace) in print."""
+    shape = min(2.0, max(0.5, sorted(shapes)[(len(shapes) - 1) // 2]))  # the median (the lower of two)
+    columns, scale = _arrangement([shape] * len(shapes), page)
+    width = scale * _slot(page.text_block[0], columns)
+    return min(width, width / shape)
+
+
+def _slot(text_width: float, columns: int) -> float:
+    """The width of one column of panels."""
+    return (text_width - (columns - 1) * PANEL_GAP_PT) / columns
+
+
+def _rows(count: int, columns: int) -> tuple[tuple[int, ...], ...]:
+    return tuple(tuple(range(start, min(start + columns, count))) for start in range(0, count, columns))
+
+
+def _row_height(row: Sequence[int], shapes: Sequence[float], slot: float) -> float:
+    """The one height at which the row's panels, each its own shape, are as wide together as their columns."""
+    return len(row) * slot / sum(shapes[i] for i in row)
+
+
+def _figure_height(shapes: list[float], columns: int, text_width: float) -> float:
+    slot = _slot(text_width, columns)
+    rows = _rows(len(shapes), columns)
+    return sum(_row_height(row, shapes, slot) for row in rows) + (len(rows) - 1) * PANEL_GAP_PT

@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 
+from casepub import naming
 from casepub.diagnostics import KeyPath, Location, SourceMap
 
 
@@ -165,15 +166,14 @@ class Author(Node):
 
     @property
     def given_family(self) -> tuple[str, str]:
-        """(given, family): from given/family, else "Given Family" split at its last space."""
-        if self.given or self.family:
-            return (self.given or "", self.family or "")
-        given, _, family = (self.name or "").rpartition(" ")
-        return (given, family)
+        """(given, family): from given/family, else `name` split as casepub/naming.py says ("Given Family"
+        at its last space; a bracketed native form left out; Chinese, Japanese, Korean family name first)."""
+        return naming.given_family(self)
 
     @property
     def display_name(self) -> str:
-        return self.name or " ".join(part for part in (self.given, self.family) if part)
+        """The name as printed: `name` as written, else "given family" (王文涛 for 文涛 / 王: naming.py)."""
+        return naming.printed_name(self)
 
 
 class Affiliation(Node):
@@ -222,6 +222,9 @@ class Panel(Node):
     """The image file (PNG, JPEG or TIFF), relative to the case folder, e.g. figures/a-mri.png."""
     alt: str | None = None
     """Alternative text: what the image shows, for readers who cannot see it."""
+    levels: Literal["auto"] | None = None
+    """auto: stretch the values the pixels use to the full range before printing (12-bit data in a 16-bit file,
+    values 0-4095, would print almost black)."""
 
 
 class Figure(Node):

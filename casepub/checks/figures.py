@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from casepub.checks.registry import Context, rule
 from casepub.citations import Citation, Unresolved
 from casepub.codes import BY_NAME
-from casepub.diagnostics import Problem
-from casepub.images import ImageInfo, ImageProblem, inspect
+from casepub.diagnostics import KeyPath, Problem
+from casepub.images import ImageInfo, ImageProblem, inspect, print_layout
 from casepub.model import Panel
 from casepub.words import counted, quoted
 
@@ -206,3 +206,56 @@ def panel_image_metadata(ctx: Context) -> Iterator[Problem]:
             yield Problem(f"{name} image {image!r} holds text metadata ({', '.join(fields)}): it is not published, "
                           "but the original still holds it",
                           fix.replace("figures/a.jpg", shlex.quote(image)), path)
+
+
+@rule("panel-print-resolution")
+def panel_print_resolution(ctx: Context) -> Iterator[Problem]:
+    """A panel that fitting to the text area (very tall or very wide) shrinks so far that it prints below the
+    journal's minimum resolution: smaller than a regular panel of the figure by more than its pixels allow, as
+    if it had fewer than min-pixels on its shorter side. The layout is the renderer's (images.print_layout)."""
+    minimum = ctx.profile.images.min_pixels
+    for found in _figures_inspected(ctx):
+        layout = print_layout([info.shown for _, _, info in found], ctx.profile.page)
+        for (path, name, info), place in zip(found, layout.places, strict=True):
+            shorter = min(info.width, info.height)
+            seen = round(shorter * place.scale)
+            if shorter >= minimum > seen:
+                width, height = info.shown
+                yield Problem(f"{name} image ({width}x{height} pixels) is fitted to the page: it prints "
+                              f"{_mm(place.width)} x {_mm(place.height)} mm, {place.scale:.0%} of a regular panel's "
+                              f"size, like an image of {seen} pixels on the shorter side; print needs at least "
+                              f"{minimum}", _FIT_HINTS[max(width, height) > 2 * shorter], path)
+
+
+_FIT_HINTS = {True: "crop the image to the region that matters, or split it into two panels",
+              False: "a very tall or wide panel in its row shrinks it: crop or split that one, or give it a figure "
+                     "of its own"}
+
+
+def _mm(points: float) -> str:
+    return f"{points * 25.4 / 72:.0f}"
+
+
+def _figures_inspected(ctx: Context) -> Iterator[list[tuple[KeyPath, str, ImageInfo]]]:
+    """Each figure whose panels' images can all be read, with them in order (the others cannot be laid out)."""
+    figures: dict[int, list[tuple[KeyPath, str, ImageInfo]]] = {}
+    for path, name, result in _inspected(ctx):
+        if isinstance(result, ImageInfo):
+            figures.setdefault(path[1], []).append((path, name, result))
+    for f, found in figures.items():
+        if len(found) == len(ctx.meta.figures[f].panels):
+            yield found
+
+
+@rule("panel-bit-depth")
+def panel_bit_depth(ctx: Context) -> Iterator[Problem]:
+    """An image deeper than 8 bits whose pixels use only a small part of its range (12-bit data, 0-4095, in a
+    16-bit file, as DICOM exports write it) prints almost black, unless the panel says `levels: auto`."""
+    for path, name, result in _inspected(ctx):
+        levels = result.levels if isinstance(result, ImageInfo) else None
+        if levels is None or not levels.narrow or ctx.meta.figures[path[1]].panels[path[3]].levels == "auto":
+            continue
+        effect = "almost black" if levels.dark else "with little contrast"
+        yield Problem(f"{name} image is {levels.depth} and its pixels use only {levels}: it prints "
+                      f"{effect}", "add `levels: auto` to the panel to stretch its values to the full range, or "
+                      "export it again as 8-bit", path)

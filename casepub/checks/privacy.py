@@ -6,6 +6,7 @@ Every published text is read: title, abstract, body and captions.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -21,12 +22,29 @@ _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|
 # every way (cubic: 60 ms for a kilobyte after "medical record number"). EMAIL starts only where a run of
 # address characters starts: from each character of a long run it read the rest of the run again (quadratic).
 # (So a second address glued to the end of one, "a@b.org+c@d.org", is no longer reported apart: the first is.)
-FULL_DATE = re.compile(
-    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s++{_MONTH}\.?,?\s++\d{{4}}\b"
-    rf"|\b{_MONTH}\.?\s++\d{{1,2}}(?:st|nd|rd|th)?,?\s++\d{{4}}\b"
-    r"|\b\d{4}-\d{1,2}-\d{1,2}\b"
-    r"|\b\d{1,2}[/.]\d{1,2}[/.](?:\d{4}|\d{2})\b"
+_DATE = (
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?(?:\s++|-){_MONTH}\.?,?(?:\s++|-)\d{{4}}\b"    # 12 March 2023, 12-Mar-2023
+    rf"|\b{_MONTH}\.?\s++\d{{1,2}}(?:st|nd|rd|th)?,?\s++\d{{4}}\b"               # March 12, 2023
+    r"|\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{4}[/.]\d{1,2}[/.]\d{1,2}\b"               # 2023-03-12, 2023/03/12
+    r"|\b\d{1,2}[/.]\d{1,2}[/.](?:\d{4}|\d{2})\b|\b\d{1,2}-\d{1,2}-\d{4}\b"      # 12/03/2023, 12.3.23, 12-03-2023
 )
+# A full date (day, month and year). The lookahead lets the matcher pass over most characters at once.
+FULL_DATE = re.compile(rf"(?=[\dJFMASOND])(?:{_DATE})")
+_NUMBER = re.compile(r"\d++")
+# Dates that are not the patient's. Those inside an address (a URL, a domain with a path, a Markdown link's
+# target, a DOI, an e-mail address; each starts only where its run of characters starts, so no run is read
+# twice), and those after the word that makes them a web page's or a reference's ("accessed 2026-05-01",
+# "Epub 12 March 2023", "version 2023-03-12"), which NOT_THE_PATIENTS finds ending where a date starts.
+ADDRESS = re.compile(
+    r"(?<![\w.+-])(?:https?|ftp)://[^\s<>]*+|(?<![\w.+/-])(?:[\w-]++\.)++[A-Za-z]{2,}+/[^\s<>]*+"
+    r"|\]\([^)\s]*+|(?<![\w.])10\.\d{4,9}+/[^\s<>]++|(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)+"
+)
+NOT_THE_PATIENTS = re.compile(
+    r"\b(?i:accessed|cited|retrieved|e-?pub(?:lished)?+|published(?:\s++online)?+|available\s++online"
+    r"|(?:date\s++(?:of\s++)?+)?+(?:publication|access)(?:\s++date)?+|last\s++(?:updated|modified|reviewed)"
+    r"|version(?:\s++of)?+)(?:\s++on\b)?+[\s:,(\[]*+\Z"
+)
+_LEAD_WIDTH = 60  # characters before a date where NOT_THE_PATIENTS looks
 # A telephone number; a full stop after it may end the sentence (not a decimal point: .5)
 PHONE = re.compile(r"(?<![\w.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]\d{2,4}){1,3}(?!\w|\.\d)")
 RECORD = re.compile(
@@ -69,10 +87,37 @@ def _find(ctx: Context, pattern: re.Pattern[str],
                     yield match, {"line": line, "column": column}
 
 
+def _real(date: str) -> bool:
+    """Whether a date is one: 2023-13-45, 31/31/2023 and version numbers like 0.5.10 are not."""
+    numbers = [int(n) for n in _NUMBER.findall(date)]
+    if len(numbers) == 2:  # the month in words: the day comes first of the numbers
+        return 1 <= numbers[0] <= 31
+    first, second, third = numbers
+    month, day = (second, third) if first > 99 else (min(first, second), max(first, second))
+    return 1 <= month <= 12 and 1 <= day <= 31
+
+
+def _patients(addresses: dict[str, tuple[list[int], list[int]]]) -> Callable[[re.Match[str]], bool]:
+    """Whether a date found is the patient's; `addresses` keeps each text's address spans, found once per
+    text and only for a text that has a date."""
+    def keep(match: re.Match[str]) -> bool:
+        text, start, end = match.string, match.start(), match.end()
+        if not _real(match.group(0)) or NOT_THE_PATIENTS.search(text, max(0, start - _LEAD_WIDTH), start):
+            return False
+        if text not in addresses:
+            spans = [m.span() for m in ADDRESS.finditer(text)]
+            addresses[text] = [a for a, _ in spans], [b for _, b in spans]
+        starts, ends = addresses[text]
+        at = bisect_right(starts, start) - 1
+        return at < 0 or ends[at] < end
+    return keep
+
+
 @rule("deid-dates")
 def full_dates(ctx: Context) -> Iterator[Problem]:
-    """No full dates (day, month and year) of the patient's care."""
-    for match, where in _find(ctx, FULL_DATE):
+    """No full dates (day, month and year) of the patient's care. A web page's access date, a reference's
+    publication date and the dates in URLs, DOIs and e-mail addresses are not the patient's."""
+    for match, where in _find(ctx, FULL_DATE, _patients({})):
         yield Problem(f'full date "{match.group(0)}" could identify the patient',
                       'give time relative to an event ("on the 86th day after surgery") or the year alone', **where)
 

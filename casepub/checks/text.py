@@ -1,14 +1,17 @@
-"""The text: word limits, required sections, keywords, abbreviations defined at first use."""
+"""The text: word limits, required sections, keywords, abbreviations defined at first use, emphasis markers
+between digits."""
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
 from typing import Any
 
 from casepub.checks.registry import Context, rule
-from casepub.diagnostics import Problem
-from casepub.load.markdown import TextBlock
+from casepub.diagnostics import KeyPath, Problem
+from casepub.load.markdown import Emphasis, TextBlock, body_blocks, inline_emphasis
+from casepub.model import Body
 from casepub.words import counted
 
 # An abbreviation is a run of capitals and digits with at least two capitals, the first one leading, and
@@ -194,3 +197,142 @@ def _dropped_comment(line: str) -> int | None:
     if at <= value_start or line[at - 1] == " ":
         return None  # no comment, or one set off by two spaces: the format's own
     return at + 1
+
+
+BETWEEN_DIGITS = re.compile(r"\d[*_]++\d")  # a run of markers between digits: a text without one is not parsed
+MARKER_RUN = re.compile(r"[*_]++")
+MULTIPLIED = re.compile(r"\d[\d.,]*+(?:[*_]++\d[\d.,]*+)++")  # 3*2*4, 2.5**3: only numbers and markers
+NUMBER_CHARACTERS = frozenset("0123456789.,")
+SHOWN = 40  # characters of a typed text quoted in a message, at most
+
+
+@rule("emphasis-between-digits")
+def emphasis_between_digits(ctx: Context) -> Iterator[Problem]:
+    """Emphasis markers between digits, which vanish: 3*2*4 prints as 324. What markdown-it pairs is read, so
+    only markers that really vanish are reported: asterisks (an underscore between digits is never emphasis in
+    CommonMark). Every text printed as Markdown: the body, title, abstract and captions (statements are plain)."""
+    for block in ctx.text:
+        for emphasis, at in _between_digits(block.source, block.emphasis):
+            line, column = block.position(at)
+            yield _lost_markers(block.source, emphasis, line=line, column=column)
+    for path, text, emphases in _markdown_values(ctx):
+        lost = list(_between_digits(text, emphases))
+        written, quoted = _written_at(ctx, path, text, [at for _, at in lost])
+        for emphasis, at in lost:
+            line, column = written.get(at, (None, 1))
+            yield _lost_markers(text, emphasis, "\\\\" if quoted else "\\", path=path, line=line, column=column)
+
+
+def _markdown_values(ctx: Context) -> Iterator[tuple[KeyPath, str, tuple[Emphasis, ...]]]:
+    """(key path, text, its emphasis) of each front-matter value printed as Markdown that has markers between
+    digits: the title and captions (one line: render_inline), the abstract (blocks: render_body)."""
+    meta = ctx.meta
+    lines = [(("title",), meta.title or "")] + [(("figures", f, "caption", key), text)
+                                                for f, figure in enumerate(meta.figures)
+                                                for key, text in figure.caption.items()]
+    for path, text in lines:
+        if BETWEEN_DIGITS.search(text):
+            yield path, text, inline_emphasis(text)
+    if meta.abstract and BETWEEN_DIGITS.search(meta.abstract):
+        yield ("abstract",), meta.abstract, _blocks_emphasis(meta.abstract)
+
+
+def _blocks_emphasis(text: str) -> tuple[Emphasis, ...]:
+    """The emphasis of a Markdown text of blocks, with offsets in the text itself (not in each block)."""
+    line_starts = list(itertools.accumulate((len(line) + 1 for line in text.split("\n")), initial=0))
+
+    def offset(block: TextBlock, at: int) -> int:
+        line, column = block.position(at)  # the line in `text` (first_line=0), the column 1-based
+        return line_starts[line] + column - 1
+
+    return tuple(Emphasis(*((offset(block, start), offset(block, start) + end - start)
+                            for start, end in (emphasis.opening, emphasis.closing)))
+                 for block in body_blocks(Body(text, first_line=0)) for emphasis in block.emphasis)
+
+
+def _between_digits(source: str, emphases: tuple[Emphasis, ...]) -> Iterator[tuple[Emphasis, int]]:
+    """Each emphasis with a run of markers between two digits, and the offset of its first such run."""
+    for emphasis in emphases:
+        for start, end in (emphasis.opening, emphasis.closing):
+            if start > 0 and end < len(source) and source[start - 1].isdigit() and source[end].isdigit():
+                yield emphasis, start
+                break
+
+
+def _lost_markers(source: str, emphasis: Emphasis, backslash: str = "\\", **where: Any) -> Problem:
+    """What was typed, what prints, and how to write it so that it prints as typed (in a double-quoted YAML
+    value, a backslash is written twice)."""
+    (open_start, open_end), (close_start, close_end) = emphasis.opening, emphasis.closing
+    start, end = open_start, close_end
+    while start > max(0, open_start - SHOWN) and source[start - 1] in NUMBER_CHARACTERS:
+        start -= 1
+    while end < min(len(source), close_end + SHOWN) and source[end] in NUMBER_CHARACTERS:
+        end += 1
+    typed = source[start:end]
+    printed = source[start:open_start] + source[open_end:close_start] + source[close_end:end]
+    escaped = (source[start:open_start] + _escaped(source[open_start:open_end], backslash)
+               + source[open_end:close_start] + _escaped(source[close_start:close_end], backslash) + source[close_end:end])
+    marks = "asterisks" if "*" in source[open_start:open_end] else "underscores"
+    hint = f"escape the {marks}: {_short(escaped)}"
+    if MULTIPLIED.fullmatch(typed):
+        hint = f"write the multiplication sign, {MARKER_RUN.sub(' × ', typed)}, or {hint}"
+    return Problem(f'"{_short(typed)}" prints as "{_short(printed)}": the {marks} are read as emphasis markers',
+                   hint, **where)
+
+
+def _escaped(markers: str, backslash: str) -> str:
+    return "".join(backslash + marker for marker in markers)
+
+
+def _short(text: str) -> str:
+    """A text quoted in a message: on one line (a line break prints as a space), its middle left out when long."""
+    half, text = SHOWN // 2 - 1, text.replace("\n", " ")
+    return text if len(text) <= SHOWN else f"{text[:half]}…{text[-half:]}"
+
+
+def _written_at(ctx: Context, path: KeyPath, text: str, offsets: list[int]) -> tuple[dict[int, tuple[int, int]], bool]:
+    """(line, column) in case.md of the characters at `offsets` in the front-matter value at `path`, and whether
+    the value is double-quoted. The value's characters are matched one by one from where the value starts, past
+    what YAML reads but does not keep (quotes, escapes, folded line breaks, indentation): one pass. Where the
+    text and the YAML part ways, the offsets after are left out (located at the value)."""
+    where = ctx.case.where(path)
+    front = ctx.case.front_matter  # case.md from its line 2
+    position = 0
+    for _ in range(where.line - 2):
+        position = front.find("\n", position) + 1
+    position += where.column - 1
+    found, line, counted = {}, where.line, position
+    quoted = front.startswith('"', position)
+    if front.startswith(("|", ">"), position):  # a block scalar starts on the next line
+        position = front.find("\n", position) + 1
+    elif front.startswith(("'", '"'), position):
+        position += 1
+    wanted = set(offsets)
+    for index, char in enumerate(text[:max(wanted, default=-1) + 1]):
+        matched = _matched(front, position, char)
+        if matched is None:
+            break
+        at, position = matched
+        if index in wanted:
+            line += front.count("\n", counted, at)
+            counted = at
+            found[index] = (line, at - front.rfind("\n", 0, at))
+    return found, quoted
+
+
+_SPACE_ESCAPES = frozenset("ntrLNP_ 0abefv\t")  # a double-quoted YAML escape of a space or control character
+
+
+def _matched(front: str, position: int, char: str) -> tuple[int, int] | None:
+    """Where `char` of a value's text is written in the YAML from `position` on, and the position after it."""
+    if char.isspace():  # a space, a line break or its escape; a folded line break may have left nothing here
+        if front.startswith("\\", position) and front[position + 1:position + 2] in _SPACE_ESCAPES:
+            return position, position + 2
+        return (position, position + 1) if front[position:position + 1].isspace() else (position, position)
+    while position < len(front) and (front[position].isspace() or front.startswith("\\\n", position)):
+        position += 1  # folded line breaks, indentation, an escaped line break
+    if front.startswith(char, position):
+        return position, position + 1
+    if front.startswith("\\" + char, position) or (char == "'" and front.startswith("''", position)):
+        return position + 1, position + 2
+    return None

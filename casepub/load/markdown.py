@@ -1,6 +1,8 @@
 """The Markdown parser, built once per process, and the body read as prose blocks with line maps.
 
 Raw HTML is off: markdown-it's default "commonmark" preset would pass it through.
+Emphasis markers note where they stand in their inline source (markdown-it's inline
+tokens have no positions), for the check that finds markers between digits.
 """
 from __future__ import annotations
 
@@ -10,14 +12,71 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from markdown_it.rules_inline.emphasis import tokenize as emphasis_tokenize
 from markdown_it.token import Token
 
 from casepub.model import Body
+
+_EMPHASIS = {"em_open": True, "strong_open": True, "em_close": False, "strong_close": False}  # type -> opens
+_MARKERS = "*_"
+
+
+def _located_emphasis(state: StateInline, silent: bool) -> bool:
+    """markdown-it's emphasis rule, each marker's token noting its offset in the inline source (meta["offset"]):
+    the token of an opening or closing marker keeps it when the pairing turns it into em_open or em_close."""
+    start = state.pos
+    if not emphasis_tokenize(state, silent):
+        return False
+    for index, token in enumerate(state.tokens[len(state.tokens) - (state.pos - start):]):
+        token.meta["offset"] = start + index
+    return True
+
 
 # The rules the published page is rendered with (render/markdown.py), less typography: the checks read the
 # text the reader will see (Markdown images are off there, so `![x](y)` is text and a link here too).
 PARSER = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(["table", "strikethrough"]).disable(
     ["image", "html_inline", "html_block"])
+PARSER.inline.ruler.at("emphasis", _located_emphasis)
+
+
+@dataclass(frozen=True)
+class Emphasis:
+    """An emphasis the parser found: its opening and closing runs of markers, as (start, end) offsets in the
+    inline source. Its markers are not printed."""
+    opening: tuple[int, int]
+    closing: tuple[int, int]
+
+
+def emphasis_in(children: list[Token], source: str) -> tuple[Emphasis, ...]:
+    """Every emphasis (and strong emphasis) among an inline token's children, paired as they nest."""
+    found, opened = [], []
+    for token in children:
+        offset = token.meta.get("offset") if token.meta else None
+        if offset is None or token.type not in _EMPHASIS:
+            continue
+        if _EMPHASIS[token.type]:
+            opened.append(_run(source, offset))
+        elif opened:
+            found.append(Emphasis(opened.pop(), _run(source, offset)))
+    return tuple(sorted(dict.fromkeys(found), key=lambda emphasis: emphasis.opening))  # ***x***: em and strong, once
+
+
+def _run(source: str, offset: int) -> tuple[int, int]:
+    """The run of * and _ around the marker at `offset` (a strong marker's token stands on one of its two)."""
+    start, end = offset, offset + 1
+    while start > 0 and source[start - 1] in _MARKERS:
+        start -= 1
+    while end < len(source) and source[end] in _MARKERS:
+        end += 1
+    return start, end
+
+
+def inline_emphasis(text: str) -> tuple[Emphasis, ...]:
+    """The emphasis in one line of Markdown (a title, a caption), as render_inline reads it."""
+    tokens = PARSER.parseInline(text, {})
+    return emphasis_in(tokens[0].children or [], tokens[0].content) if tokens else ()
+
 
 _PROSE_PARENTS = {"paragraph_open", "heading_open", "th_open", "td_open"}
 
@@ -30,6 +89,7 @@ class TextBlock:
     source: str          # inline Markdown source, lines joined by "\n"
     plain: str           # its text without Markdown syntax
     starts: tuple[tuple[int, int], ...]  # (file line, column) of each source line's first character
+    emphasis: tuple[Emphasis, ...] = ()  # where its emphasis markers are in `source`
 
     @cached_property
     def _breaks(self) -> list[int]:
@@ -55,7 +115,8 @@ def body_blocks(body: Body) -> list[TextBlock]:
         level = int(opener.tag[1]) if kind == "heading" else 0
         plain = "".join(_plain(child) for child in token.children or ())
         starts = _starts(token.content, lines, token.map[0], body)
-        blocks.append(TextBlock(kind, level, token.content, plain, starts))
+        emphasis = emphasis_in(token.children or [], token.content)
+        blocks.append(TextBlock(kind, level, token.content, plain, starts, emphasis))
     return blocks
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections.abc
 import copy
+import dataclasses
 import difflib
 import re
 import types
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from casepub.diagnostics import Diagnostic, KeyPath, Location, format_key_path
+from casepub.load import yamltree
 from casepub.load.yamltree import Document
 from casepub.words import counted
 
@@ -56,7 +58,7 @@ def validate(model: type[M], document: Document, root: str = "the front matter")
     except ValidationError as error:
         errors = error.errors(include_url=False)
     meant = _meant(model, errors)
-    diagnostics = [_diagnostic(model, document, e, root) for e in errors
+    diagnostics = [_with_invisible(_diagnostic(model, document, e, root), e) for e in errors
                    if not (e["type"] == "missing" and tuple(e["loc"]) in meant)]  # the typo says it already
     data, pruned = copy.deepcopy(document.data), meant
     for _ in range(_MAX_ROUNDS):
@@ -75,9 +77,39 @@ def _meant(model: type[BaseModel], errors: list[ErrorDetails]) -> set[KeyPath]:
     for error in errors:
         loc = tuple(error["loc"])
         if error["type"] == "extra_forbidden":
-            guess = difflib.get_close_matches(str(loc[-1]), _keys_at(model, loc[:-1]), n=1, cutoff=0.6)
+            keys, written = _keys_at(model, loc[:-1]), _key_meant(str(loc[-1]))
+            guess = [written] if written in keys else difflib.get_close_matches(str(loc[-1]), keys, n=1, cutoff=0.6)
             meant |= {loc[:-1] + (guess[0],)} if guess else set()
     return meant
+
+
+def _key_meant(key: str) -> str:
+    """The key an invisible character hid: `alt:\u00a0Lateral …` (a no-break space after the colon) meant `alt`."""
+    if next(yamltree.invisible(key), None) is None:
+        return key
+    return _as_read(key).partition(":")[0].strip().lstrip("-? ").strip()
+
+
+def _as_read(text: str) -> str:
+    """`text` as it looks: its invisible spaces made ordinary and the other invisible characters deleted."""
+    return "".join(" " if yamltree.is_space(c) else "" if yamltree.INVISIBLE.fullmatch(c) else c for c in text)
+
+
+def _with_invisible(diagnostic: Diagnostic, error: ErrorDetails) -> Diagnostic:
+    """The diagnostic naming the invisible character in the key or value it is about: the author sees an
+    ordinary key or value and would not know what is wrong (the CP007 warning stands at the character)."""
+    loc, value = tuple(error["loc"]), error.get("input")
+    written = [loc[-1]] if error["type"] == "extra_forbidden" and loc else [value] if isinstance(value, str) \
+        else list(value) if isinstance(value, dict) else []  # a mapping: its keys (`-\u00a0name:` is not an item)
+    text, at = next(((t, at) for t in written if isinstance(t, str) for at in yamltree.invisible(t)), ("", None))
+    if at is None:
+        return diagnostic
+    char = text[at]
+    hint = yamltree.remedy(char).replace(" it", f" the {yamltree.describe(char)}", 1)
+    if text is not value:
+        hint += f"; YAML then reads `{_as_read(text).strip()}`"
+    return dataclasses.replace(diagnostic, message=f"{diagnostic.message}: it holds a {yamltree.describe(char)}",
+                               hint=hint)
 
 
 def is_pruned(path: KeyPath, pruned: frozenset[KeyPath]) -> bool:

@@ -157,7 +157,7 @@ def place_panels(case: Case, profile: Profile, target: Path, cache: Path) -> tup
     for f, figure in enumerate(case.meta.figures):
         for p, panel in enumerate(figure.panels):
             try:
-                prepared = prepare(case.folder, panel.image or "", settings, cache)
+                prepared = prepare(case.folder, panel.image or "", settings, cache, panel.levels)
             except ImageProblem as problem:
                 where = case.where(("figures", f, "panels", p, "image"))
                 problems.append(Diagnostic("CP101", f"panel image: {problem.reason}", where, problem.hint))

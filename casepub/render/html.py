@@ -29,12 +29,13 @@ from jinja2 import (
     TemplateNotFound,
     TemplateSyntaxError,
 )
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from casepub.citations import FigureIndex
 from casepub.diagnostics import Diagnostic, Location
+from casepub.images import print_layout
 from casepub.model import Affiliation, Author, Case
-from casepub.naming import affiliation_labels, author_initials
+from casepub.naming import RIGHT_TO_LEFT, affiliation_labels, author_initials, script_lang
 from casepub.profiles import STORE, Page, Profile, Wording
 from casepub.render.markdown import panel_anchor, plain_inline, render_body, render_inline
 from casepub.resources import TEMPLATES
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
 
 _ID = re.compile(r"[^A-Za-z0-9_-]+")
 Panels = dict[tuple[int, int], tuple[str, int, int]]  # (figure, panel) -> (src, width, height)
-PANEL_GAP_PT = 1.5 * 72 / 25.4   # the gap between panels in print (print.css: 1.5mm)
 
 
 @dataclass(frozen=True)
@@ -63,12 +63,21 @@ class CorrespondingView:
     name: str
     address: str                      # the first affiliation's postal address, on one line
     email: str
+    address_parts: tuple[str, ...] = ()  # its parts, each isolated when printed (an Arabic city, its postal code)
 
 
 @dataclass(frozen=True)
 class AffiliationView:
     affiliation: Affiliation
     label: str
+
+    @property
+    def lang(self) -> str | None:
+        """"ja" or "ko" where a line has kana or hangul: the whole affiliation then takes that language's Han
+        forms (日本 in さいたま市立病院's, not only the line with kana)."""
+        a = self.affiliation
+        return script_lang(" ".join(part for part in (a.department, *a.name, a.address, a.city, a.region, a.country)
+                                    if part))
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,7 @@ class PanelView:
     alt: str
     width: int
     height: int
+    print_width: float = 0.0  # points across in print (print_layout), rounded down: a row never overflows
 
 
 @dataclass(frozen=True)
@@ -93,8 +103,8 @@ class FigureView:
     number: int | None   # None when the case has one figure ("Figure.", "Figure A")
     panels: tuple[PanelView, ...]
     captions: tuple[CaptionView, ...]
-    print_columns: int = 3   # panels side by side in print
-    print_width: float = 1.0  # the panels' share of the text width in print (less when they would be too tall)
+    rows: tuple[tuple[PanelView, ...], ...] = ()  # the panels, row by row as they print
+    print_width: float = 0.0  # points across the widest row in print, centred in the text width
 
 
 @dataclass(frozen=True)
@@ -173,16 +183,17 @@ def _corresponding(authors: Sequence[Author], affiliations: Sequence[Affiliation
         if not (author.corresponding and author.email):
             continue
         first = next((by_id[a] for a in author.affiliations if a in by_id), None)
-        views.append(CorrespondingView(author.display_name, _postal_address(first) if first else "", author.email))
+        parts = _postal_address(first) if first else ()
+        views.append(CorrespondingView(author.display_name, ", ".join(parts), author.email, parts))
     return tuple(views)
 
 
-def _postal_address(affiliation: Affiliation) -> str:
-    """Department, institution, street, "City Postcode", region, country: one line, comma-separated."""
+def _postal_address(affiliation: Affiliation) -> tuple[str, ...]:
+    """Department, institution, street, "City Postcode", region, country: printed on one line, comma-separated."""
     city = " ".join(part for part in (affiliation.city, affiliation.postal_code) if part)
     parts = [affiliation.department, *affiliation.name, affiliation.address, city, affiliation.region,
              affiliation.country]
-    return ", ".join(part for part in parts if part)
+    return tuple(part for part in parts if part)
 
 
 def _fda_status(case: Case, profile: Profile) -> str | None:
@@ -212,43 +223,25 @@ def _equal_contributors(authors: Sequence[Author], profile: Profile) -> tuple[st
 def _figure(case: Case, f: int, figure_id: str, index: FigureIndex, panels: Panels, page: Page) -> FigureView:
     figure = case.meta.figures[f]
     labels = index.labels[f]
+    placed = [panels[(f, p)] for p in range(len(figure.panels))]
+    layout = print_layout([(width, height) for _, width, height in placed], page)
     views = []
     for p, panel in enumerate(figure.panels):
-        src, width, height = panels[(f, p)]
-        views.append(PanelView(panel_anchor(figure_id, labels[p]), labels[p], src, panel.alt or "", width, height))
+        src, width, height = placed[p]
+        views.append(PanelView(panel_anchor(figure_id, labels[p]), labels[p], src, panel.alt or "", width, height,
+                               _floor(layout.places[p].width)))
     order = {label: position for position, label in enumerate(labels)}
     keyed = sorted(figure.caption.items(), key=lambda item: order[index.caption_key(f, item[0])[0]])
     captions = tuple(CaptionView(caption_label(key), Markup(render_inline(text)))
                      for key, text in keyed)
-    columns, share = print_layout([(view.width, view.height) for view in views], page)
+    rows = tuple(tuple(views[p] for p in row) for row in layout.rows)
     return FigureView(figure_id, f + 1 if len(case.meta.figures) > 1 else None, tuple(views), captions,
-                      columns, share)
+                      rows, math.ceil(layout.width * 100) / 100)
 
 
-def print_layout(sizes: list[tuple[int, int]], page: Page) -> tuple[int, float]:
-    """(columns, share of the text width) for a figure's panels in print: at least `page.panel_columns`
-    side by side (or all of them), more when the figure would be taller than `page.figure_height` of the
-    text block, and narrower than the text block when even one row would be. Rows are full: a column
-    count that would leave more than one empty slot is skipped (six panels: 3 or 6 across, not 4 or 5)."""
-    count = len(sizes)
-    if not count:
-        return 1, 1.0
-    text_width, text_height = page.text_block
-    budget = page.figure_height * text_height
-    aspect = max(height / width for width, height in sizes)
-    candidates = [c for c in range(min(page.panel_columns, count), count + 1)
-                  if math.ceil(count / c) * c - count <= 1] or [count]
-
-    def height(columns: int) -> float:
-        rows = math.ceil(count / columns)
-        panel = (text_width - (columns - 1) * PANEL_GAP_PT) / columns
-        return rows * panel * aspect + (rows - 1) * PANEL_GAP_PT
-
-    for columns in candidates:
-        if height(columns) <= budget:
-            return columns, 1.0
-    columns = candidates[-1]
-    return columns, round(budget / height(columns), 3)
+def _floor(points: float) -> float:
+    """Points to two decimals, rounded down: a row of panels never adds up to more than the text width."""
+    return math.floor(points * 100) / 100
 
 
 # The spaces before a dash or separator from the start of their run only ((?<!\s)): `\s*` would read a long
@@ -306,12 +299,30 @@ def _institution(affiliation: Affiliation) -> str:
     return ", ".join(part for part in parts if part)
 
 
-def join_names(names: Iterable[str], and_word: str = "and") -> str:
-    """("A", "B") -> "A and B"; ("A", "B", "C") -> "A, B, and C"."""
-    names = list(names)
-    if len(names) <= 2:
-        return f" {and_word} ".join(names)
-    return f"{', '.join(names[:-1])}, {and_word} {names[-1]}"
+def join_names(names: Iterable[str], and_word: str = "and") -> Markup:
+    """("A", "B") -> "A and B"; ("A", "B", "C") -> "A, B, and C"; each name isolated (`isolate`), so that two
+    right-to-left names cannot swap places around the comma between them."""
+    isolated = [isolate(name) for name in names]
+    if len(isolated) <= 2:
+        return escape(f" {and_word} ").join(isolated)
+    return Markup("{}, {} {}").format(Markup(", ").join(isolated[:-1]), and_word, isolated[-1])
+
+
+def isolate(text: str) -> Markup:
+    """A value printed among other words, as HTML: right-to-left text (Arabic, Hebrew) in <bdi>, so that it
+    cannot reorder what is around it (a comma and the next name, a degree, a postal code); text with kana or
+    hangul tagged lang="ja" or "ko", so that its Han characters take that language's forms. Anything else is
+    only escaped. (WeasyPrint lays out each inline element on its own, so the element isolates in the PDF
+    as <bdi> does in a browser.)"""
+    text = str(text)
+    right_to_left = not text.isascii() and RIGHT_TO_LEFT.search(text) is not None
+    lang = script_lang(text)
+    if not (right_to_left or lang):
+        return escape(text)
+    tag = "bdi" if right_to_left else "span"
+    if lang:
+        return Markup('<{0} lang="{1}">{2}</{0}>').format(Markup(tag), lang, text)
+    return Markup("<{0}>{1}</{0}>").format(Markup(tag), text)
 
 
 def css_string(text: str) -> Markup:
@@ -371,6 +382,7 @@ def environment(template: str, user_templates: Path | None = None) -> Environmen
     env = Environment(loader=ChoiceLoader(search), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["join_names"] = join_names
+    env.filters["isolate"] = isolate
     env.filters["css_string"] = css_string
     env.globals["house"] = house
     env.filters["fill"] = fill

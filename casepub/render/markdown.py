@@ -5,18 +5,27 @@ through), Markdown images are off (a case's images are its declared panels,
 nothing else), and links are limited to http, https and mailto (markdown-it's
 own validation lets `/etc/passwd`, `../` and `http://169.254.169.254` through).
 
-Typography: smart quotes and markdown-it's replacements, a non-breaking space
-between a number and its unit (4.5 mL), an en dash in numeric and panel ranges
-(10–20 mg, Figures 1B–D), a minus sign before a negative number (−3.4).
+Typography: smart quotes and the meaning-safe changes of `typeset` (a non-breaking
+space between a number and its unit, 4.5 mL; an en dash in numeric and panel ranges,
+10–20 mg, Figures 1B–D; a minus sign before a negative number, −3.4).
+
+Verbatim text: link texts, bare URLs, DOIs, PMIDs and e-mail addresses are printed
+character for character (no smart quotes, no typography, an autolink's text as typed),
+and where they may break is marked in the markup only: <wbr> after / . ? & =, and a
+part too long for a line in a span that may break anywhere (article.css).
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_core.smartquotes import QUOTE_RE, process_inlines
+from markdown_it.rules_core.text_join import text_join
 from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 
 from casepub.citations import DASHES, Citation, FigureIndex
 
@@ -32,6 +41,19 @@ DOTS = re.compile(r"(?<!\.)\.\.\.(?!\.)")
 EM_DASH = re.compile(r"(?<!-)---(?!-)")
 EN_DASH = re.compile(r"(?<!-)--(?!-)")
 DEGREE = re.compile(r"(\d)[ \t]++°")
+# What is printed character for character where it stands in the text: a bare URL, an e-mail address, a DOI, a
+# PMID. Each alternative starts where its run of characters starts (the lookbehinds) and takes the run whole
+# (possessive): no position of a long run is tried twice. A URL or DOI's trailing punctuation is trimmed after.
+IDENTIFIER = re.compile(
+    r"(?<![\w.+-])(?:https?://|www\.)\S++"
+    r"|(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)++"
+    r"|(?<![\w./])10\.\d{4,9}+/\S++"
+    r"|\bPMID:?+[ \u00a0]?+\d++")
+# An identifier's parts: each ends after its run of / . ? & =, where the identifier may break (not inside "//").
+PIECE = re.compile(r"[^/.?&=]*+[/.?&=]*+")
+LONG_PIECE = 12  # characters: a part longer than this may break anywhere (it may not fit on a narrow line)
+_CLOSING = {")": "(", "]": "[", "}": "{"}
+_TRAILING = frozenset(".,;:!?'\"’”*_)]}")  # after an identifier: the sentence's, not the identifier's
 
 
 def is_safe_link(url: str) -> bool:
@@ -53,6 +75,90 @@ def typeset(text: str) -> str:
     return NUMBER_UNIT.sub("\\1\u00a0", text)
 
 
+def identifiers(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each URL, e-mail address, DOI and PMID in `text`, without the punctuation that ends a
+    sentence or closes a parenthesis around it ("(see https://x.org/a)." keeps "https://x.org/a")."""
+    return [(match.start(), match.start() + _trimmed_length(match.group(0))) for match in IDENTIFIER.finditer(text)]
+
+
+def _trimmed_length(candidate: str) -> int:
+    """The length of `candidate` less its trailing punctuation; a closing bracket stays when it closes one
+    opened inside (https://en.wikipedia.org/wiki/Kümmell_(disease)). Counted once: linear in its length."""
+    opened = {close: candidate.count(open_) - candidate.count(close) for close, open_ in _CLOSING.items()}
+    end = len(candidate)
+    while end > 1 and candidate[end - 1] in _TRAILING:
+        last = candidate[end - 1]
+        if last in _CLOSING:
+            if opened[last] >= 0:
+                break
+            opened[last] += 1
+        end -= 1
+    return end
+
+
+def breakable(text: str) -> str:
+    """`text` as HTML, each identifier in it marked up where it may break: <wbr> after / . ? & = (not
+    between the slashes of "//"), and each part longer than LONG_PIECE in a span that may break anywhere; a
+    PMID ("PMID: 31986264") not at all. The text content is unchanged: no character is added or replaced."""
+    out, position = [], 0
+    for start, end in identifiers(text):
+        out.append(escapeHtml(text[position:start]))
+        out.append(_breakable_identifier(text[start:end]))
+        position = end
+    out.append(escapeHtml(text[position:]))
+    return "".join(out)
+
+
+def _breakable_identifier(identifier: str) -> str:
+    if identifier.startswith("PMID"):  # short, and its space is part of it: a line break there would lose it
+        return f'<span class="identifier nowrap">{escapeHtml(identifier)}</span>'
+    pieces = [escapeHtml(piece) if len(piece) <= LONG_PIECE else f'<span class="long">{escapeHtml(piece)}</span>'
+              for piece in PIECE.findall(identifier) if piece]
+    return f'<span class="identifier">{"<wbr>".join(pieces)}</span>'
+
+
+def _verbatim(state: StateCore) -> None:
+    """Mark what is printed character for character as `verbatim` tokens, before smart quotes and typography
+    (which change only `text` tokens): every text inside a link, and each identifier in other text."""
+    text_join(state)  # escapes (\*) joined to their text first, so that an identifier is found whole
+    for token in state.tokens:
+        if token.type == "inline" and token.children:
+            token.children = _split_verbatim(token.children)
+
+
+def _split_verbatim(children: list[Token]) -> list[Token]:
+    out: list[Token] = []
+    depth = 0
+    for child in children:
+        depth += (child.type == "link_open") - (child.type == "link_close")
+        if child.type != "text":
+            out.append(child)
+        elif depth:
+            child.type = "verbatim"
+            out.append(child)
+        else:
+            out += _identifier_tokens(child)
+    return out
+
+
+def _identifier_tokens(token: Token) -> list[Token]:
+    """A text token split into text and a verbatim token per identifier."""
+    spans = identifiers(token.content)
+    if not spans:
+        return [token]
+    out, position, text = [], 0, token.content
+    for start, end in spans:
+        out += [_text(text[position:start]), _text(text[start:end], "verbatim")]
+        position = end
+    out.append(_text(text[position:]))
+    return [t for t in out if t.content]
+
+
+def _render_verbatim(_renderer: object, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType) -> str:
+    """The renderer's rule for verbatim tokens (markdown-it binds it to the renderer: hence `_renderer`)."""
+    return breakable(tokens[index].content)
+
+
 def panel_anchor(figure_id: str, label: str) -> str:
     return f"{figure_id}-{label}"
 
@@ -60,9 +166,11 @@ def panel_anchor(figure_id: str, label: str) -> str:
 def _typography(state: StateCore) -> None:
     for token in state.tokens:
         if token.type == "inline":
+            after_word = False  # the text follows a verbatim token that ends in a letter or digit
             for child in token.children or ():
                 if child.type == "text":
-                    child.content = typeset(child.content)
+                    child.content = typeset("a" + child.content)[1:] if after_word else typeset(child.content)
+                after_word = child.type == "verbatim" and child.content[-1:].isalnum()
 
 
 def _citations(state: StateCore) -> None:
@@ -127,8 +235,8 @@ def _cited_links(text: str, found: Citation, index: FigureIndex, ids: list[str])
     return out
 
 
-def _text(content: str) -> Token:
-    token = Token("text", "", 0)
+def _text(content: str, kind: str = "text") -> Token:
+    token = Token(kind, "", 0)
     token.content = content
     return token
 
@@ -148,12 +256,19 @@ def _bounded_smartquotes(state: StateCore) -> None:
 def make_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": True, "linkify": False})
     md.enable(["table", "strikethrough", "smartquotes"])  # not "replacements": see typeset
+    md.core.ruler.before("smartquotes", "casepub_verbatim", _verbatim)
     md.core.ruler.at("smartquotes", _bounded_smartquotes)
     md.disable(["image", "html_inline", "html_block"])
     md.validateLink = is_safe_link  # type: ignore[method-assign]  # markdown-it's documented hook
+    md.normalizeLinkText = _as_typed  # type: ignore[method-assign,assignment]  # an autolink's text: as typed, not %-decoded
+    md.add_render_rule("verbatim", _render_verbatim)
     md.core.ruler.push("casepub_typography", _typography)
     md.core.ruler.push("casepub_citations", _citations)
     return md
+
+
+def _as_typed(text: str) -> str:
+    return text
 
 
 PARSER = make_parser()
@@ -174,7 +289,7 @@ def plain_inline(text: str) -> str:
     tokens = PARSER.parseInline(text, {})
     words = []
     for token in tokens[0].children or () if tokens else ():
-        if token.type in ("text", "code_inline"):
+        if token.type in ("text", "code_inline", "verbatim"):
             words.append(token.content)
         elif token.type in ("softbreak", "hardbreak"):
             words.append(" ")

@@ -11,6 +11,13 @@ profile, since image metadata often holds the patient's name, record number and
 dates. Orientation from EXIF is applied and an embedded ICC profile converted
 to sRGB first; then every segment but the image's own is dropped.
 
+The panel printed is the panel the author made: an image deeper than 8 bits is
+mapped from its full range (or, with the panel's `levels: auto`, from the range
+its pixels use), every form of transparency (alpha, a palette's, a tRNS colour
+key in grey, bilevel, RGB and 16-bit images) is laid on white, colour with a
+profile is converted to sRGB (only then: most panels have none, and cost
+nothing), and the size is fitted for print, never stretched.
+
 The cache only saves work. When it cannot be written (build/.cache is read-only,
 a file, not permitted, or its disk is full), the panel is made anyway and kept
 in memory, and place_panels (render/__init__.py) writes it straight into the
@@ -26,19 +33,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from casepub.images import ImageProblem, identify, strict_decoding
+from casepub.images import DEEP_MODES, ImageProblem, identify, strict_decoding, used_range
 from casepub.load.files import UnsafePath, read_inside
 from casepub.write import OutputError, write_atomic
 
 if TYPE_CHECKING:
     from PIL import Image
 
-VERSION = "2"  # change when the normalisation changes, so cached panels are made again
+VERSION = "3"  # change when the normalisation changes, so cached panels are made again
 
 
 @dataclass(frozen=True)
 class PrintSettings:
-    width: int          # pixels across the panel's slot (slot width x dpi)
+    width: int          # pixels across a panel's slot (slot width x dpi): a panel's shorter side at most
     dpi: int
     quality: int        # JPEG quality
     max_pixels: int
@@ -54,19 +61,22 @@ class PreparedPanel:
     data: bytes | None = None   # ... and then the normalised JPEG itself
 
 
-def prepare(folder: Path, image: str, settings: PrintSettings, cache: Path) -> PreparedPanel:
-    """The print-ready version of one panel image, from the cache or made now (and cached)."""
+def prepare(folder: Path, image: str, settings: PrintSettings, cache: Path,
+            levels: str | None = None) -> PreparedPanel:
+    """The print-ready version of one panel image, from the cache or made now (and cached); `levels` is the
+    panel's key (`auto`: stretch the values the pixels use to the full range)."""
     try:
         data = read_inside(folder, image, settings.max_bytes)
     except UnsafePath as error:
         raise ImageProblem("file", error.reason, error.hint) from None
-    key = hashlib.sha256(data + repr((VERSION, settings.width, settings.dpi, settings.quality)).encode()).hexdigest()
+    made = (VERSION, settings.width, settings.dpi, settings.quality) + ((levels,) if levels else ())
+    key = hashlib.sha256(data + repr(made).encode()).hexdigest()
     name = f"{key[:24]}.jpg"
     target = cache / name
     if not target.exists():
         identify(data, image, settings.max_pixels)  # header, pixel cap and structure, before any decoding
         try:
-            normalised = _normalise(data, settings)  # the one full decode
+            normalised = _normalise(data, settings, stretch=levels == "auto")  # the one full decode
         except (OSError, SyntaxError, ValueError, EOFError) as error:
             raise ImageProblem("format", f"{image!r} is damaged and cannot be decoded ({error})",
                                "export the image again from the original") from None
@@ -86,19 +96,86 @@ def _size(image: Path | io.BytesIO) -> tuple[int, int]:
         return done.size
 
 
-def _normalise(data: bytes, settings: PrintSettings) -> bytes:
+def _normalise(data: bytes, settings: PrintSettings, stretch: bool = False) -> bytes:
     from PIL import Image, ImageOps
 
     with strict_decoding(), Image.open(io.BytesIO(data)) as source:
         image = ImageOps.exif_transpose(source)  # a copy, whatever its orientation
-        image = _flatten(_to_srgb(image))
-        if image.width > settings.width:
-            height = round(image.height * settings.width / image.width)
-            image = image.resize((settings.width, height), Image.Resampling.LANCZOS)
+        image = _to_srgb(_with_alpha(_eight_bit(image, stretch)))
+        image = _flatten(_stretched(image) if stretch else image)
+        image = _print_size(image, settings)
         image.info = {}  # Pillow's JPEG encoder would copy the source's comment from here
         out = io.BytesIO()
         image.save(out, "JPEG", quality=settings.quality, dpi=(settings.dpi, settings.dpi), optimize=True)
         return _image_segments_only(out.getvalue())
+
+
+def _print_size(image: Image.Image, settings: PrintSettings) -> Image.Image:
+    """Scaled down (never up) to what print can show: the shorter side at most a slot's width in pixels, the
+    longer at most four times that (about a text block's height at the print resolution), the shape kept. A
+    wide panel keeps the pixels its width prints with, where scaling by width alone would leave it blurred."""
+    from PIL import Image
+
+    scale = min(1.0, settings.width / min(image.size), 4 * settings.width / max(image.size))
+    if scale >= 1.0:
+        return image
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.LANCZOS)
+
+
+def _eight_bit(image: Image.Image, stretch: bool) -> Image.Image:
+    """An image deeper than 8 bits (16-bit grey, 32-bit integer, floating point) as 8-bit grey: its full range
+    (0-65535; 0.0-1.0 for floating point) onto 0-255, or with `stretch` the range its pixels use. A tRNS key
+    (16-bit grey PNG) becomes an alpha channel, matched on the 16-bit values before they are reduced."""
+    from PIL import Image, ImageMath
+
+    if image.mode not in DEEP_MODES:
+        return image
+    low, high = used_range(image) if stretch else (0.0, 0.0)
+    if high <= low:  # not stretched, or nothing to stretch (one value): the full range
+        low, high = 0.0, float(DEEP_MODES[image.mode])
+    factor = 255 / (high - low)
+    grey = image.convert("F").point(lambda v: v * factor + (0.5 - low * factor)).convert("L")  # rounded, clipped
+    key = image.info.get("transparency")
+    if isinstance(key, int):
+        opaque = ImageMath.lambda_eval(lambda a: (a["v"] != key) * 255, v=image.convert("I")).convert("L")
+        grey = Image.merge("LA", (grey, opaque))
+    grey.info = {name: value for name, value in image.info.items() if name != "transparency"}
+    return grey
+
+
+def _with_alpha(image: Image.Image) -> Image.Image:
+    """Every form of transparency as an alpha channel (LA or RGBA), which _flatten lays on white: a palette's
+    (P with tRNS, PA) and a colour key's (tRNS in grey, bilevel and RGB images, as PNG optimisers store line
+    drawings). Pillow matches the key on the decoded pixels; a 16-bit RGB PNG is decoded to its high bytes, so
+    its key is matched on those."""
+    key = image.info.get("transparency")
+    if image.mode in ("P", "PA"):
+        return image.convert("RGBA" if image.mode == "PA" or key is not None else "RGB")
+    if image.mode in ("La", "RGBa"):  # premultiplied alpha
+        return image.convert(image.mode[:-1] + "A")
+    if key is None:
+        return image.convert("L") if image.mode == "1" else image
+    if image.mode == "RGB" and isinstance(key, tuple) and max(key) > 255:
+        image.info["transparency"] = tuple(value >> 8 for value in key)  # our own copy (exif_transpose's)
+    if image.mode in ("1", "L", "RGB"):
+        converted = image.convert("LA" if image.mode in ("1", "L") else "RGBA")
+        converted.info.pop("transparency", None)
+        return converted
+    return image
+
+
+def _stretched(image: Image.Image) -> Image.Image:
+    """The panel with the values its (visible) pixels use stretched to 0-255, the same for every colour channel
+    so that colours keep their hue: `levels: auto`."""
+    if image.mode not in ("L", "LA", "RGB", "RGBA"):
+        image = image.convert("RGB")
+    low, high = (int(value) for value in used_range(image))
+    if high <= low or (low, high) == (0, 255):
+        return image
+    table = [min(255, max(0, round((value - low) * 255 / (high - low)))) for value in range(256)]
+    colours = len(image.mode.rstrip("A"))
+    return image.point(table * colours + list(range(256)) * (len(image.mode) - colours))
 
 
 def _to_srgb(image: Image.Image) -> Image.Image:
@@ -113,8 +190,6 @@ def _to_srgb(image: Image.Image) -> Image.Image:
         source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
         return image
-    if image.mode == "P":
-        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
     alpha = image.getchannel("A") if image.mode in ("RGBA", "LA") else None
     mode = {"RGBA": "RGB", "LA": "L"}.get(image.mode, image.mode)
     if {"RGB": "RGB", "GRAY": "L", "CMYK": "CMYK"}.get(source.profile.xcolor_space.strip()) != mode:
@@ -163,16 +238,14 @@ def _image_segments_only(jpeg: bytes) -> bytes:
 
 
 def _flatten(image: Image.Image) -> Image.Image:
-    """Grey stays grey; anything else becomes RGB, transparency laid on white."""
+    """Grey stays grey, anything else becomes RGB; transparency (an alpha channel by now: _with_alpha) is laid
+    on white, as the page it prints on."""
     from PIL import Image
 
     if image.mode in ("L", "RGB"):
         return image
-    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        return image.convert("I").point(lambda v: v / 256).convert("L")
-    if image.mode in ("LA", "RGBA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        background = Image.new("RGB", rgba.size, "white")
-        background.paste(rgba, mask=rgba.getchannel("A"))
+    if image.mode in ("LA", "RGBA"):
+        background = Image.new(image.mode[:-1], image.size, 255 if image.mode == "LA" else (255, 255, 255))
+        background.paste(image.convert(image.mode[:-1]), mask=image.getchannel("A"))
         return background
-    return image.convert("RGB")
+    return image.convert("RGB")  # CMYK, LAB, YCbCr without a profile
