@@ -7,9 +7,11 @@ regular file before a byte is read (a FIFO would otherwise hang the build).
 """
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*+:")
@@ -47,14 +49,21 @@ def check_relative(text: str) -> PurePosixPath:
 def resolve_inside(folder: Path, text: str) -> Path:
     """The real path of `text` under `folder`, refusing anything that leads outside it."""
     relative = check_relative(text)
-    root = folder.resolve()
-    try:
-        target = (root / relative).resolve()
-    except (OSError, RuntimeError):  # a symlink loop
-        raise UnsafePath(f"the path {text!r} is a symlink loop", "replace the link by the file itself") from None
-    if not target.is_relative_to(root):
+    # os.path rather than Path.resolve: the same realpath, without pathlib's parsing (it is on every image read)
+    root = _real_folder(os.fspath(folder))
+    target = os.path.realpath(os.path.join(root, relative))  # a symlink loop is left unresolved: open() says ELOOP
+    if os.path.commonpath((root, target)) != root:
         raise UnsafePath(f"the path {text!r} is a link leading outside the case folder", "copy the file into the case folder")
-    return target
+    return Path(target)
+
+
+@lru_cache(maxsize=256)
+def _real_folder(folder: str) -> str:
+    """A case folder's real path, once per process (a check reads every panel of a case from one folder).
+
+    Should a link on the way to the folder change later, a stale answer can only refuse a file, never let one out:
+    the file's own real path is taken afresh each time and must lie under it."""
+    return os.path.realpath(folder)
 
 
 def read_inside(folder: Path, text: str, max_bytes: int) -> bytes:
@@ -67,25 +76,29 @@ def read_inside(folder: Path, text: str, max_bytes: int) -> bytes:
     except IsADirectoryError:
         raise UnsafePath(f"{text!r} is a folder, not a file", "name a file inside the folder") from None
     except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise UnsafePath(f"the path {text!r} is a symlink loop", "replace the link by the file itself") from None
         raise UnsafePath(f"{text!r} cannot be opened ({error.strerror})", "check the file's permissions") from None
     try:
-        _check_regular(os.fstat(fd), text, max_bytes)
+        size = _check_regular(os.fstat(fd), text, max_bytes)
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(max_bytes + 1)
+            data = handle.read(size + 1)  # its size, not the limit: read(n) sets aside n bytes first
     finally:
         os.close(fd)
-    if len(data) > max_bytes:  # it grew while we read it
-        raise UnsafePath(f"{text!r} is larger than {_size(max_bytes)}", "reduce the file's size")
+    if len(data) > size:  # it grew while we read it: what we have is not the whole file
+        raise UnsafePath(f"{text!r} changed while it was read", "wait until the file is saved, then try again")
     return data
 
 
-def _check_regular(info: os.stat_result, text: str, max_bytes: int) -> None:
+def _check_regular(info: os.stat_result, text: str, max_bytes: int) -> int:
+    """The file's size, when it is a regular file within the limit."""
     if stat.S_ISDIR(info.st_mode):
         raise UnsafePath(f"{text!r} is a folder, not a file", "name a file inside the folder")
     if not stat.S_ISREG(info.st_mode):
         raise UnsafePath(f"{text!r} is not a regular file", "name an ordinary file; pipes and devices are refused")
     if info.st_size > max_bytes:
         raise UnsafePath(f"{text!r} is {_size(info.st_size)}; the limit is {_size(max_bytes)}", "reduce the file's size")
+    return info.st_size
 
 
 def _size(n: int) -> str:
