@@ -51,12 +51,21 @@ def bench_figure(script: str, pattern: str, tree: Path | None) -> float:
     return float(found.group(1))
 
 
+def _templates_beside(tree: Path) -> None:
+    """The wheel maps the top-level templates/ to the package casepub.templates; an editable install maps it to
+    this tree's folder. So that the other checkout renders with its own templates, link them into its package."""
+    link = tree / "casepub" / "templates"
+    if not link.exists() and (tree / "templates").is_dir():
+        link.symlink_to("../templates")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("before", type=Path, help="the other checkout (its casepub/ is imported)")
     parser.add_argument("--runs", type=int, default=2)
     args = parser.parse_args()
     trees = {"before": args.before.resolve(), "after": None}
+    _templates_beside(trees["before"])
     results: dict[str, dict[str, list[float]]] = {name: {} for name in trees}
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
@@ -69,6 +78,8 @@ def main() -> None:
                     issue_seconds(manifest, root / f"out-{name}-{run}", tree))
                 figures.setdefault("check, one process (cases/s)", []).append(
                     bench_figure("check_bench.py", r"one process: (\d+) cases/s", tree))
+                figures.setdefault("render, cold CLI, empty panel cache (s)", []).append(
+                    bench_figure("render_bench.py", r"cold CLI, empty panel cache: ([\d.]+) s", tree))
                 figures.setdefault("render, warm, with PDF (s)", []).append(
                     bench_figure("render_bench.py", r"warm in one process: ([\d.]+) s with PDF", tree))
     print(json.dumps({name: {key: statistics.median(values) for key, values in figures.items()}

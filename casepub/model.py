@@ -303,5 +303,6 @@ class Case:
         """File, line, column and key path of a front-matter value (or of its key)."""
         return self.source.locate(path, key)
 
-    def at_line(self, line: int, column: int = 1) -> Location:
-        return Location(self.file, line, column)
+    def at_line(self, line: int, column: int = 1, path: KeyPath = ()) -> Location:
+        """A place in case.md by line and column; `path` names the front-matter value it lies in, if any."""
+        return Location(self.file, line, column, path)

@@ -146,3 +146,14 @@ def test_any_access_or_publication_date_stays_silent(lead, date):
 @given(ADDRESSES)
 def test_any_date_inside_an_address_stays_silent(address):
     assert found(f"The guideline is at {address} for readers.") == []
+
+
+def test_alt_texts_and_statements_are_published_and_read(reference_copy):
+    """Alt text is in the HTML (and read aloud); the statements are printed: a patient's date there is found."""
+    edit(reference_copy, "alt: Plain radiograph showing T12 collapse}",
+         "alt: Plain radiograph of 2023-06-01 showing T12 collapse}")
+    edit(reference_copy, "conflict-statement: >-", "consent-statement: Consent was signed on 12 March 2023.\n"
+         "conflict-statement: >-")
+    found = {d.location.key_path: d.message for d in check_case(reference_copy).diagnostics if d.code == "CP072"}
+    assert "2023-06-01" in found[("figures", 0, "panels", 3, "alt")]
+    assert "12 March 2023" in found[("consent-statement",)]

@@ -37,6 +37,7 @@ journal: care
 article-type: case-report
 title: Delayed vertebral osteonecrosis after vertebroplasty
 keywords: [osteonecrosis, vertebroplasty, 椎体成形术]
+fda-status: {status: off-label, products: [סטימולן, سمنت, Stimulan]}
 authors:
   - given: 文涛
     family: 王
@@ -467,3 +468,11 @@ def test_coverage_is_the_union_of_the_ranges(ranges, codepoint):
     inside = any(first <= codepoint <= first + length or codepoint == first + length + 2 for first, length in ranges)
     assert (codepoint in coverage) == inside
     assert all(end + 1 < start for end, start in zip(coverage.ends, coverage.starts[1:], strict=False))
+
+
+
+def test_fda_products_are_isolated(rendered):
+    """Each product in the FDA sentence is its own isolate: a Hebrew and an Arabic product name next to each
+    other keep their order (in HTML, and as text)."""
+    html = (rendered / "index.html").read_text(encoding="utf-8")
+    assert "(<bdi>סטימולן</bdi>, <bdi>سمنت</bdi>, Stimulan)" in html

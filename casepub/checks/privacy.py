@@ -1,7 +1,7 @@
 """De-identification: warnings for what could identify the patient (HIPAA's Safe Harbor identifiers).
 
 They are warnings: a date or number may be harmless, and the author decides.
-Every published text is read: title, abstract, body and captions.
+Every published text is read: title, abstract, body, captions, alt texts and the statements.
 """
 from __future__ import annotations
 
@@ -73,6 +73,12 @@ def _texts(ctx: Context) -> Iterator[tuple[str, KeyPath | TextBlock]]:
     for f, figure in enumerate(meta.figures):
         for key, text in figure.caption.items():
             yield text, ("figures", f, "caption", key)
+        for p, panel in enumerate(figure.panels):
+            if panel.alt:  # published too: the HTML's alt text, read aloud by screen readers
+                yield panel.alt, ("figures", f, "panels", p, "alt")
+    for key in ("conflict_statement", "consent_statement", "funding"):
+        if getattr(meta, key):
+            yield getattr(meta, key), (key.replace("_", "-"),)
 
 
 def _find(ctx: Context, pattern: re.Pattern[str],

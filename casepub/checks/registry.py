@@ -135,5 +135,5 @@ def _apply(rule_: Rule, context: Context) -> Iterator[Diagnostic]:
 
 def _locate(problem: Problem, case: Case) -> Location:
     if problem.line is not None:
-        return case.at_line(problem.line, problem.column)
+        return case.at_line(problem.line, problem.column, problem.path)
     return case.where(problem.path, problem.key)

@@ -118,7 +118,7 @@ class ArticleView:
     abstract: Markup | None
     authors: tuple[AuthorView, ...]
     affiliations: tuple[AffiliationView, ...]
-    fda_status: str | None
+    fda_status: Markup | None    # HTML: each product isolated (a right-to-left name cannot reorder the list)
     equal_contributors: tuple[str, ...]
     figures: tuple[FigureView, ...]
     pdf_name: str
@@ -196,16 +196,15 @@ def _postal_address(affiliation: Affiliation) -> tuple[str, ...]:
     return tuple(part for part in parts if part)
 
 
-def _fda_status(case: Case, profile: Profile) -> str | None:
+def _fda_status(case: Case, profile: Profile) -> Markup | None:
     status = case.meta.fda_status
     if status is None:
         return None
     wording = profile.wording.fda_status.get(status.status, status.status)
-    products = ", ".join(status.products)
     before = wording.split("{products}")[0]
-    if before.count("(") > before.count(")"):  # the wording puts the products in parentheses: brackets inside
-        products = products.translate(_BRACKETS)
-    return wording.replace("{products}", products)
+    inside = before.count("(") > before.count(")")  # the wording puts the products in parentheses: brackets inside
+    products = Markup(", ").join(isolate(p.translate(_BRACKETS) if inside else p) for p in status.products)
+    return escape(wording).replace("{products}", products)
 
 
 # Parentheses inside parentheses print as brackets (AMA Manual of Style 8.5.1; Chicago 6.101):
