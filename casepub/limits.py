@@ -15,9 +15,10 @@ work starts and turns it into a CP103 diagnostic naming the step that ran over.
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
@@ -43,11 +44,30 @@ _deadlines: list[tuple[float, float]] = []  # (deadline on the monotonic clock, 
 REPEAT = 0.05  # seconds: after its deadline the timer fires again until the block has ended
 
 
+_reporting = False  # an unraisable exception is being reported: the timer waits for its next firing
+
+
 def _expired(signum: int, frame: FrameType | None) -> None:
     """Stop the block. Python ignores an exception raised in a garbage-collector callback or a __del__
     ("Exception ignored in ..."), so the timer repeats: the next firing stops the block then."""
-    if _deadlines and time.monotonic() >= min(_deadlines)[0]:
+    if _deadlines and not _reporting and time.monotonic() >= min(_deadlines)[0]:
         raise OutOfTime(min(_deadlines)[1])
+
+
+def _unraisable_hook(previous: Callable[[sys.UnraisableHookArgs], object]) -> Callable[[sys.UnraisableHookArgs], None]:
+    """sys.unraisablehook while a limit holds. OutOfTime raised in a __del__ or a garbage-collector callback
+    is dropped without a word (the repeating timer stops the block next time); anything else is reported by
+    the hook before, which the timer does not interrupt (a test runner's hook formats a traceback)."""
+    def hook(unraisable: sys.UnraisableHookArgs) -> None:
+        global _reporting
+        if unraisable.exc_type is not None and issubclass(unraisable.exc_type, OutOfTime):
+            return
+        _reporting = True
+        try:
+            previous(unraisable)
+        finally:
+            _reporting = False
+    return hook
 
 
 @contextmanager
@@ -57,7 +77,11 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         yield
         return
     deadline = time.monotonic() + seconds
-    previous = signal.signal(signal.SIGALRM, _expired) if not _deadlines else None
+    outermost = not _deadlines
+    previous = signal.signal(signal.SIGALRM, _expired) if outermost else None
+    previous_hook = sys.unraisablehook
+    if outermost:
+        sys.unraisablehook = _unraisable_hook(previous_hook)
     _deadlines.append((deadline, seconds))
     _arm()
     try:
@@ -69,6 +93,7 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         else:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+            sys.unraisablehook = previous_hook
 
 
 def _arm() -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import signal
+import sys
 import threading
 import time
 
@@ -127,3 +128,38 @@ def test_a_stop_swallowed_by_a_garbage_collector_callback_is_repeated():
     finally:
         gc.callbacks.remove(slow_callback)
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def _busy(seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+
+
+def test_a_stop_inside_a_finaliser_is_not_reported_and_the_block_still_stops(monkeypatch):
+    """Python cannot raise from a __del__: OutOfTime there goes to sys.unraisablehook. It is dropped there
+    (not printed, not a test runner's failure), and the repeating timer stops the block at its next firing;
+    another exception's report (a runner formatting a traceback) is not cut short by the timer."""
+    reported: list[str] = []
+
+    def previous(unraisable) -> None:
+        _busy(0.15)  # slower than the timer's repeat: the timer must not interrupt it
+        reported.append(unraisable.exc_type.__name__)
+
+    monkeypatch.setattr(sys, "unraisablehook", previous)
+
+    class Slow:
+        def __del__(self) -> None:
+            _busy(0.2)  # the deadline passes in here
+
+    class Broken:
+        def __del__(self) -> None:
+            raise ValueError("a library's finaliser fails")
+
+    with pytest.raises(OutOfTime):
+        with time_limit(0.05):
+            Slow()     # OutOfTime raised inside __del__: unraisable
+            Broken()   # reported by `previous`, past the deadline, in full
+            _busy(1.0)
+    assert reported == ["ValueError"]
+    assert sys.unraisablehook is previous
