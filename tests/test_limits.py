@@ -156,10 +156,9 @@ def test_a_stop_inside_a_finaliser_is_not_reported_and_the_block_still_stops(mon
         def __del__(self) -> None:
             raise ValueError("a library's finaliser fails")
 
-    with pytest.raises(OutOfTime):
-        with time_limit(0.05):
-            Slow()     # OutOfTime raised inside __del__: unraisable
-            Broken()   # reported by `previous`, past the deadline, in full
-            _busy(1.0)
+    with pytest.raises(OutOfTime), time_limit(0.05):
+        Slow()     # OutOfTime raised inside __del__: unraisable
+        Broken()   # reported by `previous`, past the deadline, in full
+        _busy(1.0)
     assert reported == ["ValueError"]
     assert sys.unraisablehook is previous
