@@ -8,7 +8,9 @@ case, a rule, the profile, rendering, the issue build).
 Ranges: CP001-CP019 reading and validating case.md; CP020-CP089 the rules
 (a family per decade: authors, statements, figures, text, de-identification);
 CP090-CP099 journal profiles; CP100-CP199 rendering, outputs and time limits;
-CP200-CP299 issue manifests and builds; CP998 and CP999 failures of casepub itself.
+CP200-CP299 issue manifests and builds; CP300-CP349 references (the references file
+and citations, CP300-CP319) and tables (CP320-CP329); CP998 and CP999 failures of
+casepub itself.
 """
 from __future__ import annotations
 
@@ -159,6 +161,15 @@ _ALL = (
     _code("CP032", "author-limit", Stage.RULE, E, "More authors than the article type allows.",
           "authors: [... nine authors ...]   # Images of Spine Care allows 8",
           "list the others in the acknowledgments."),
+    _code("CP033", "credit-role", Stage.RULE, E, "An author lists a role that is not one of the 14 CRediT roles, "
+          "or lists a role twice.", "roles: [conceptualisation, writing-original-draft]",
+          "use the kebab-case CRediT names: conceptualization, data-curation, formal-analysis, funding-acquisition, "
+          "investigation, methodology, project-administration, resources, software, supervision, validation, "
+          "visualization, writing-original-draft, writing-review-editing."),
+    _code("CP034", "credit-complete", Stage.RULE, W, "Some authors list CRediT roles and others none, so the "
+          "authorship contribution statement would leave them out.", """\
+          - {name: Wentao Wang, roles: [conceptualization]}
+          - {name: Kun Duan}""", "give every author their `roles`, or none of them."),
     # Rules: FDA status
     _code("CP040", "fda-products", Stage.RULE, E, "An FDA status other than not-applicable names no device or "
           "drug, or not-applicable lists products.", "fda-status: {status: off-label}",
@@ -167,6 +178,31 @@ _ALL = (
           "# journals/x.yaml\nwording: {fda-status: {not-applicable: Not applicable.}}\n# case.md\n"
           "fda-status: {status: approved, products: [Stimulan]}",
           "add the status under `wording: fda-status:` in the journal profile."),
+    # Rules: the complete article's statements
+    _code("CP042", "abstract-sections", Stage.RULE, E, "A keyed abstract has a section the article type does not "
+          "accept, or its sections are not in the profile's order.", """\
+          abstract:
+            introduction: ...
+            case-presentaton: ...""",
+          "use the section keys the hint lists, in that order, or write the abstract as plain text."),
+    _code("CP043", "dates-order", Stage.RULE, E, "The article's dates are out of order (received, revised, "
+          "accepted, published), or `dates.published` is not the case's `date`.", """\
+          dates: {received: 2026-06-01, accepted: 2026-03-02}""",
+          "correct the dates: received ≤ revised ≤ accepted ≤ published."),
+    _code("CP044", "license-known", Stage.RULE, E, "`license` is not an SPDX identifier casepub knows (the "
+          "Creative Commons licences, CC0 and a few others).", "license: CC-BY-4",
+          "write the SPDX identifier, e.g. CC-BY-4.0, CC-BY-NC-ND-4.0 or CC0-1.0."),
+    _code("CP045", "consent-complete", Stage.RULE, E, "The consent is waived without a reason, or obtained "
+          "without a statement to print.", "consent: {status: waived}",
+          "add `reason:` (who waived it and why), or the `statement:` to print."),
+    _code("CP046", "consent-once", Stage.RULE, E, "Both `consent` and its older form `consent-statement` are "
+          "given.", """\
+          consent-statement: The patient gave consent.
+          consent: {status: obtained, statement: The patient gave consent.}""",
+          "keep `consent` and remove `consent-statement`."),
+    _code("CP047", "copyright", Stage.RULE, E, "The copyright line lacks its holder or year, or the year is not "
+          "a plausible year (before 1900, or after the publication year).", "copyright: {holder: The Authors}",
+          "write `copyright: {holder: The Authors, year: 2026}`."),
     # Rules: figures and panels
     _code("CP050", "panel-captioned", Stage.RULE, E, "A panel has no caption, is captioned twice, or a caption "
           "is empty.", "caption:\n  A-B: ...\n  B: ...", "caption each panel under exactly one key."),
@@ -294,6 +330,53 @@ _ALL = (
           "out of the issue; the others are built.",
           "# issue.yaml\njournal: the-spine-journal\n# cases/a/case.md\njournal: care",
           "change the case's `journal` or the manifest's, so that they name the same journal."),
+    # Rules: references (the references file, at its line there, and the citations in case.md)
+    _code("CP300", "references-file", Stage.RULE, E, "The references file named by `references:` cannot be read: "
+          "missing, outside the case folder, not a regular file, too large, not UTF-8, or not BibTeX, CSL-JSON or "
+          "CSL-YAML.", "references: ../shared/library.bib", "put the file in the case folder, saved as UTF-8, named "
+          "with its suffix (.bib, .json or .yaml)."),
+    _code("CP301", "references-syntax", Stage.RULE, E, "The references file is malformed: BibTeX with unbalanced "
+          "braces, an undefined @string macro (or one defined from itself), a field given twice; JSON or YAML "
+          "that does not parse, an item without an id.", """\
+          @article{hao2019,
+            title = {Osteonecrosis after vertebroplasty,
+            journal = spj,""",
+          "close every brace, define each @string before it is used, or export the file again."),
+    _code("CP302", "reference-names", Stage.RULE, E, "An author or editor list in the BibTeX file is not BibTeX "
+          "syntax.", "author = {Hao, Ding-Jun, Yang, Jun-Song, Wang}",
+          "separate names with ' and ', each as 'Family, Given' or 'Given Family'; a corporate author in braces."),
+    _code("CP303", "reference-duplicate", Stage.RULE, W, "Two references have the same key; the first is kept, as "
+          "BibTeX does.", "@article{hao2019, ...}\n@article{hao2019, ...}",
+          "remove the second entry or give it its own key."),
+    _code("CP304", "reference-identifier", Stage.RULE, E, "A reference's DOI or PMID is not well-formed; it is left "
+          "out.", "doi = {10.1016}\npmid = {PMC123}",
+          "write the DOI as 10.<registrant>/<suffix> (a https://doi.org/ or doi: prefix is fine) and the PMID as "
+          "its number."),
+    _code("CP305", "reference-url", Stage.RULE, E, "A reference's url is not a web address (javascript:, file:, "
+          "data: ...); it is refused and left out.", "url = {javascript:alert(1)}",
+          "give an address beginning with https:// or http://, or remove the field."),
+    _code("CP306", "citation-key", Stage.RULE, E, "A citation in the text names a key that is not in the "
+          "references file, or the case cites references but has no `references:` file.",
+          "Osteonecrosis is rare [@hao2091].", "correct the key (the hint names the closest one) or add the "
+          "reference to the file."),
+    _code("CP307", "reference-uncited", Stage.RULE, W, "A reference in the references file is never cited in the "
+          "text; it is not printed.", "@book{unused2020, ...}", "cite it as [@key] where it belongs, or remove it."),
+    # Rules: tables (and the recommended sections, beside CP078)
+    _code("CP320", "table-citation-resolves", Stage.RULE, E, "A table citation in the text names no table of "
+          "the case.", "... are listed in Table 3.   # the case has two tables",
+          "cite a table the case has; tables are numbered in the order of the text."),
+    _code("CP321", "table-cited", Stage.RULE, W, "A table is not cited in the text.",
+          "| Test | Value |\n|---|---|\n| CRP | 4 mg/L |\n\n: Laboratory values {#tbl-labs}   # no \"Table 1\" "
+          "in the text", 'cite it where the text speaks of it, e.g. "(Table 1)".'),
+    _code("CP322", "table-caption", Stage.RULE, E, "A table has no caption line after it, or its caption is empty.",
+          "| Test | Value |\n|---|---|\n| CRP | 4 mg/L |\n\nCRP was normal.",
+          "write the caption on the line after the table: `: Laboratory values at admission {#tbl-labs}`."),
+    _code("CP323", "table-id", Stage.RULE, E, "A table's caption has no id, an id that does not start with `tbl-`, "
+          "or an id another table or a figure has.", ": Laboratory values at admission {#labs}",
+          "end the caption with its own id: `{#tbl-labs}`."),
+    _code("CP329", "section-recommended", Stage.RULE, W, "A section the article type recommends (but does not "
+          "require) is missing.", "(a CARE case report without `## Patient perspective`)",
+          "add the `## Heading` named, or say in the text why there is none."),
     # casepub itself
     _code("CP998", "renderer-crash", Stage.CASEPUB, E, "The renderer crashed or hung on this case (the other "
           "cases were built).", "(a case that makes a native library crash)",

@@ -147,3 +147,4 @@ class Problem:
     key: bool = False
     line: int | None = None
     column: int = 1
+    file: Path | None = None  # another file of the case (its references file), which line and column are in

@@ -17,7 +17,8 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PrivateAttr, WithJsonSchema, model_validator
+from pydantic import ValidatorFunctionWrapHandler as _Handler
 
 from casepub import naming
 from casepub.diagnostics import KeyPath, Location, SourceMap
@@ -163,6 +164,8 @@ class Author(Node):
     """ORCID iD, e.g. 0000-0002-1825-0097 (or https://orcid.org/...); its check digit is verified."""
     initials: str | None = None
     """Initials for the disclosures line, set by hand; derived from the name when absent (WW; QuW and QiW)."""
+    roles: Texts = ()
+    """The author's CRediT roles (NISO Z39.104), kebab-case, e.g. [conceptualization, writing-original-draft]."""
 
     @property
     def given_family(self) -> tuple[str, str]:
@@ -239,6 +242,55 @@ class Figure(Node):
     """The caption, keyed by a panel label (A) or a range (B-C, printed B–C); every panel captioned once."""
 
 
+# The 14 CRediT contributor roles (NISO Z39.104-2022), by the kebab-case names cases write; the profile's
+# wording prints them ("Writing – original draft").
+CREDIT_ROLES = ("conceptualization", "data-curation", "formal-analysis", "funding-acquisition", "investigation",
+                "methodology", "project-administration", "resources", "software", "supervision", "validation",
+                "visualization", "writing-original-draft", "writing-review-editing")
+
+
+class Dates(Node):
+    """The article's history: ISO dates (YYYY-MM-DD), in order; the journal profile decides which it prints."""
+    received: datetime.date | None = None
+    """The day the manuscript was received."""
+    revised: datetime.date | None = None
+    """The day the revised manuscript was received."""
+    accepted: datetime.date | None = None
+    """The day it was accepted."""
+    published: datetime.date | None = None
+    """The day it was published (online); the publication date when the case has no `date`."""
+
+
+class Copyright(Node):
+    """The copyright line: printed "© 2026 The Authors"."""
+    holder: str | None = None
+    """Who holds the copyright, e.g. The Authors."""
+    year: int | None = None
+    """The copyright year, e.g. 2026."""
+
+
+class Consent(Node):
+    """The patient's consent to publication (CARE item 13)."""
+    status: Literal["obtained", "waived"]
+    """obtained, or waived (then `reason` says why, e.g. by the ethics committee for a deceased patient)."""
+    statement: str | None = None
+    """The statement as printed, e.g.: Written informed consent was obtained from the patient for publication."""
+    reason: str | None = None
+    """Why consent was waived, and by whom; required when the status is waived."""
+
+
+class TimelineEntry(Node):
+    """One row of the timeline (CARE item 7)."""
+    when: str
+    """A date or a relative time as printed, e.g. 2026-01-04 or Day 86."""
+    event: str
+    """What happened, e.g. Bilateral percutaneous vertebroplasty."""
+
+
+_ABSTRACT_SCHEMA = {"anyOf": [{"type": "string"},
+                              {"type": "object", "additionalProperties": {"type": ["string", "number", "null"]}}]}
+
+
 class FrontMatter(Node):
     """The YAML front matter of case.md. Which keys an article needs is set by its journal profile's article type."""
     journal: str
@@ -255,8 +307,9 @@ class FrontMatter(Node):
     """The article's DOI, e.g. 10.1016/j.spinee.2026.09.001; a DOI in an issue manifest takes precedence."""
     lang: str = "en"
     """The language of the text as a language tag, e.g. en (the default)."""
-    abstract: str | None = None
-    """The abstract, as Markdown text."""
+    abstract: Annotated[str | None, WithJsonSchema(_ABSTRACT_SCHEMA)] = None
+    """The abstract: Markdown text, or keyed sections (introduction, case-presentation, conclusion ...) in the
+    order the journal profile lists them."""
     keywords: Texts = ()
     """Keywords, e.g. [osteonecrosis, vertebroplasty]; one keyword may be written alone."""
     authors: tuple[Author, ...] = ()
@@ -271,8 +324,50 @@ class FrontMatter(Node):
     """The patient consent statement, e.g.: The patient gave written informed consent for publication."""
     funding: str | None = None
     """The funding statement, e.g.: This work received no external funding."""
+    references: str | None = None
+    """The references file, inside the case folder: BibTeX (.bib), CSL-JSON (.json) or CSL-YAML (.yaml), e.g.
+    references.bib; cited in the text as [@key], [@a; @b] or [@key, p. 12]."""
+    consent: Consent | None = None
+    """The patient's consent (CARE item 13): {status: obtained | waived, statement, reason}; `consent-statement`
+    is its older form, short for {status: obtained, statement: ...}."""
+    dates: Dates | None = None
+    """The article's history: {received, revised, accepted, published}, ISO dates, in that order."""
+    license: str | None = None
+    """The licence as an SPDX identifier, e.g. CC-BY-4.0; printed with its name and URL."""
+    copyright: Copyright | None = None
+    """The copyright holder and year, e.g. {holder: The Authors, year: 2026}."""
+    timeline: tuple[TimelineEntry, ...] = ()
+    """The case's timeline (CARE item 7), as a list of {when, event}; printed as a table."""
     figures: tuple[Figure, ...] = ()
     """The figures, in order; their panels are the case's images."""
+    _abstract_sections: tuple[tuple[str, str], ...] = PrivateAttr(default=())
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keyed_abstract(cls, data: Any, handler: _Handler) -> Any:
+        """A keyed abstract is kept as its sections, and `abstract` is their text joined: every rule that reads
+        the abstract as text (word limit, de-identification, fonts) reads all of it."""
+        sections: tuple[tuple[str, str], ...] = ()
+        keyed = data.get("abstract") if isinstance(data, dict) else None
+        if isinstance(keyed, dict) and all(isinstance(v, str | None) for v in keyed.values()):
+            sections = tuple((str(key), value.strip()) for key, value in keyed.items() if value and value.strip())
+            data = {**data, "abstract": "\n\n".join(text for _, text in sections) or None}
+        model = handler(data)
+        if isinstance(model, FrontMatter):
+            model._abstract_sections = sections
+        return model
+
+    @property
+    def abstract_sections(self) -> tuple[tuple[str, str], ...]:
+        """(key, Markdown text) of a keyed abstract, as written; () for a plain one."""
+        return self._abstract_sections
+
+    @property
+    def consent_given(self) -> Consent | None:
+        """`consent`, or the older `consent-statement` read as {status: obtained, statement: ...}."""
+        if self.consent is None and self.consent_statement:
+            return Consent(status="obtained", statement=self.consent_statement)
+        return self.consent
 
 
 @dataclass(frozen=True)

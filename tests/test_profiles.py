@@ -218,7 +218,8 @@ def test_the_wording_placeholders_are_those_casepub_fills():
         r"wording\.(?P<name>\w+) \| (?P<how>replace)\(\"\{(?P<arguments>\w+)\}\"",          # wording.x | replace("{n}"
     ) for m in re.finditer(pattern, sources)]
     assert {name for name, _, _ in calls} == {"issue_line", "build_title", "report_title", "report_summary",
-                                              "running_footer", "equal_contribution"}
+                                              "running_footer", "equal_contribution", "date_format",
+                                              "copyright_line", "license_line", "consent_waived"}
     for name, how, arguments in calls:
         given = (set(re.findall(r"(\w+)=", arguments)) if how != "replace" else {arguments}) | (
             {"month", "year", "day"} if how == "dated" else set())
@@ -231,3 +232,106 @@ def test_the_wording_placeholders_are_those_casepub_fills():
             names = set(re.findall(r"\{(\w+)\}", text))
             assert names <= known.get(name, set()), name
             assert "{" not in fill(text, **dict.fromkeys(known.get(name, ()), "x")), name
+
+
+# Sections (issue 10, item 4): required by name or a synonym, recommended ones a warning, numbered as the profile says
+
+CARE_CASE = Path(__file__).resolve().parent / "cases" / "valid" / "care-case-report"
+
+
+def care_with_local_profile(tmp_path: Path, yaml: str | None = None) -> Path:
+    shutil.copytree(CARE_CASE, tmp_path / "cases" / "care-case")
+    if yaml is not None:
+        (tmp_path / "cases" / "journals").mkdir()
+        (tmp_path / "cases" / "journals" / "care.yaml").write_text(yaml)
+    return tmp_path / "cases" / "care-case"
+
+
+def _section_findings(folder: Path) -> list[tuple[str, str, str]]:
+    return [(d.code, d.severity.value, d.message) for d in check_case(folder, ProfileStore()).diagnostics
+            if d.code in ("CP078", "CP329")]
+
+
+def test_sections_are_found_by_their_synonyms(tmp_path):
+    folder = care_with_local_profile(tmp_path)
+    for old, new in [("## Introduction", "## Background"), ("## Case presentation", "## 2. Case report"),
+                     ("## Conclusion", "## CONCLUSIONS"), ("## Patient perspective", "## Patient\u2019s  perspective")]:
+        edit(folder, old, new)
+    assert _section_findings(folder) == []
+
+
+def test_a_missing_required_section_is_an_error_naming_its_synonyms(tmp_path):
+    folder = care_with_local_profile(tmp_path)
+    edit(folder, "## Case presentation\n", "## Case history\n")
+    assert _section_findings(folder) == [
+        ("CP078", "error", "the section 'Case presentation' (or 'Case report', 'Case description') is missing; "
+                           "Case report has: Introduction, Case presentation, Discussion, Conclusion")]
+
+
+def test_a_missing_recommended_section_is_a_warning(tmp_path):
+    folder = care_with_local_profile(tmp_path)
+    edit(folder, "## Patient perspective\n", "")
+    checked = check_case(folder, ProfileStore())
+    assert not checked.errors
+    assert _section_findings(folder) == [
+        ("CP329", "warning", "the section 'Patient perspective' (or \"Patient's perspective\") is missing; "
+                             "Case report recommends it")]
+
+
+def test_sections_out_of_order_are_reported_with_their_synonyms(tmp_path):
+    folder = care_with_local_profile(tmp_path)
+    edit(folder, "## Discussion\n\nIt matters.\n\n## Conclusion\n\nFollow patients after vertebroplasty.\n",
+         "## Conclusions\n\nFollow patients after vertebroplasty.\n\n## Discussion\n\nIt matters.\n")
+    [(code, severity, message)] = _section_findings(folder)
+    assert (code, severity) == ("CP078", "error")
+    assert message.startswith("the section 'Conclusion' is out of order")
+
+
+def test_a_profile_may_still_list_sections_by_name(tmp_path):
+    folder = care_with_local_profile(tmp_path, "article-types:\n  case-report:\n    sections: [Introduction, Methods]\n")
+    assert _section_findings(folder) == [
+        ("CP078", "error", "the section 'Methods' is missing; Case report has: Introduction, Methods")]
+
+
+@pytest.mark.parametrize(("yaml", "line", "words"), [
+    ("article-types:\n  case-report:\n    sections:\n      - {name: Introduction, synonym: [Background]}\n", 4,
+     "synonym"),
+    ("article-types:\n  case-report:\n    sections:\n      - {name: Introduction, synonyms: [Background]}\n"
+     "      - {name: Background}\n", 4, "the heading 'Background' is given for two sections"),
+    ("article-types:\n  case-report:\n    numbered-sections: sometimes\n", 3, "numbered-sections"),
+])
+def test_a_broken_sections_setting_is_a_profile_error_at_its_line(tmp_path, yaml, line, words):
+    folder = care_with_local_profile(tmp_path, yaml)
+    errors = check_case(folder, ProfileStore()).errors
+    assert [(e.code, e.location.file.name, e.location.line) for e in errors] == [("CP090", "care.yaml", line)]
+    assert words in errors[0].message
+
+
+@pytest.mark.parametrize("yaml", ["numbered-sections: true\n",
+                                  "article-types:\n  case-report:\n    numbered-sections: true\n"])
+def test_numbered_sections_print_their_numbers(tmp_path, yaml):
+    from pypdf import PdfReader
+
+    from casepub.render import render_case
+
+    folder = care_with_local_profile(tmp_path, yaml)
+    result = render_case(folder, tmp_path / "out", profiles=ProfileStore())
+    assert result.ok, result.diagnostics
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(result.outputs["pdf"]).pages).split())
+    for heading in ("1. Introduction", "2. Case presentation", "3. Discussion", "4. Conclusion",
+                    "5. Patient perspective"):
+        assert heading in text
+    assert "1. Abstract" not in text and "Abstract" in text  # only the body's sections are numbered
+    assert 'class="article-body numbered-sections"' in result.outputs["html"].read_text(encoding="utf-8")
+
+
+def test_sections_are_not_numbered_unless_the_profile_says_so(tmp_path):
+    from pypdf import PdfReader
+
+    from casepub.render import render_case
+
+    folder = care_with_local_profile(tmp_path)
+    result = render_case(folder, tmp_path / "out", profiles=ProfileStore())
+    assert result.ok, result.diagnostics
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(result.outputs["pdf"]).pages).split())
+    assert "Introduction" in text and "1. Introduction" not in text

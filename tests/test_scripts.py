@@ -155,6 +155,10 @@ It matters.
 ## Conclusion
 
 Follow patients after vertebroplasty.
+
+## Patient perspective
+
+The patient was glad to walk again.
 """
 
 # script -> (the name as printed, an affiliation line, families one of which must draw the script's letters)

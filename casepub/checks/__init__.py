@@ -7,7 +7,7 @@ are in casepub/codes.py.
 """
 from __future__ import annotations
 
-from casepub.checks import authors, figures, fonts, privacy, statements, text  # noqa: F401  (they register the rules)
+from casepub.checks import authors, figures, fonts, privacy, references, statements, tables, text  # noqa: F401  (they register the rules)
 from casepub.checks.registry import Context, Rule, ordered, rule
 from casepub.checks.registry import run as _run
 from casepub.diagnostics import Diagnostic, KeyPath
@@ -16,19 +16,26 @@ from casepub.profiles import Profile
 
 ORDER = (
     # statements
-    "required-keys", "author-disclosure", "fda-products", "fda-wording",
+    "required-keys", "author-disclosure", "fda-products", "fda-wording", "abstract-sections", "dates-order",
+    "license-known", "consent-complete", "consent-once", "copyright",
     # authors and affiliations
     "author-name", "author-affiliation", "author-degrees", "affiliation-resolves", "affiliation-used",
     "affiliation-id", "corresponding-email", "initials-needed", "author-initials", "equal-contribution", "orcid", "author-limit",
+    "credit-role", "credit-complete",
     # figures and panels
     "figure-structure", "figure-limit", "caption-keys", "panel-captioned", "citation-resolves", "panel-cited",
     "panel-alt", "panel-image-file", "panel-image-format", "panel-image-resolution",
     "panel-image-metadata", "panel-print-resolution", "panel-bit-depth",
+    # tables
+    "table-caption", "table-id", "table-citation-resolves", "table-cited",
     # text
-    "body-present", "word-limit", "abstract-limit", "title-limit", "keywords-count", "sections",
+    "body-present", "word-limit", "abstract-limit", "title-limit", "keywords-count", "sections", "section-recommended",
     "abbreviation-defined", "typographic-quotes", "comment-in-value", "emphasis-between-digits",
     # fonts
     "glyph-coverage",
+    # references
+    "references-file", "references-syntax", "reference-names", "reference-duplicate", "reference-identifier",
+    "reference-url", "citation-key", "reference-uncited",
     # de-identification
     "deid-dates", "deid-phone", "deid-record-numbers", "deid-email", "deid-age", "deid-names",
 )

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from casepub.checks.registry import Context, rule
 from casepub.diagnostics import Problem
-from casepub.model import Author
+from casepub.model import CREDIT_ROLES, Author
 from casepub.naming import author_initials, needs_initials
 from casepub.profiles import did_you_mean
 from casepub.words import counted
@@ -181,3 +181,31 @@ def author_limit(ctx: Context) -> Iterator[Problem]:
     if limit is not None and count > limit:
         yield Problem(f"{counted(count, 'author')}; {ctx.article.name} allows at most {limit}",
                       "list the others in the acknowledgments", ("authors",))
+
+
+@rule("credit-role")
+def credit_role(ctx: Context) -> Iterator[Problem]:
+    """Every role is one of the 14 CRediT roles, by its kebab-case name, listed once."""
+    for index, author in enumerate(ctx.meta.authors):
+        seen: set[str] = set()
+        for position, role in enumerate(author.roles):
+            if role not in CREDIT_ROLES:
+                yield Problem(f"{_who(author, index)} has a role {role!r} that is not a CRediT role",
+                              did_you_mean(role.lower().replace(" ", "-").replace("_", "-"), list(CREDIT_ROLES))
+                              + "roles are the 14 CRediT roles, kebab-case (`casepub explain CP033` lists them)",
+                              ("authors", index, "roles", position))
+            elif role in seen:
+                yield Problem(f"{_who(author, index)} lists the role {role!r} twice", "list each role once",
+                              ("authors", index, "roles", position))
+            seen.add(role)
+
+
+@rule("credit-complete")
+def credit_complete(ctx: Context) -> Iterator[Problem]:
+    """Roles for all authors or none: the contribution statement names every author who has them."""
+    if not any(author.roles for author in ctx.meta.authors):
+        return
+    for index, author in enumerate(ctx.meta.authors):
+        if not author.roles:
+            yield Problem(f"{_who(author, index)} has no CRediT roles, while other authors have",
+                          "add `roles:`, e.g. [investigation, writing-review-editing]", ("authors", index))

@@ -134,6 +134,8 @@ def _apply(rule_: Rule, context: Context) -> Iterator[Diagnostic]:
 
 
 def _locate(problem: Problem, case: Case) -> Location:
+    if problem.file is not None:
+        return Location(problem.file, problem.line or 1, problem.column, problem.path)
     if problem.line is not None:
         return case.at_line(problem.line, problem.column, problem.path)
     return case.where(problem.path, problem.key)

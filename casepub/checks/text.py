@@ -12,6 +12,7 @@ from casepub.checks.registry import Context, rule
 from casepub.diagnostics import KeyPath, Problem
 from casepub.load.markdown import Emphasis, TextBlock, body_blocks, inline_emphasis
 from casepub.model import Body
+from casepub.profiles import Section, section_key
 from casepub.words import counted
 
 # An abbreviation is a run of capitals and digits with at least two capitals, the first one leading, and
@@ -78,29 +79,63 @@ def keywords_count(ctx: Context) -> Iterator[Problem]:
                       "list them as `keywords: [first, second]`", ("keywords",))
 
 
+# A number typed before a heading ("2. Case presentation", "3 Discussion") is not part of its name.
+TYPED_NUMBER = re.compile(r"\d++(?:\.\d++)*+\.?+\s++")
+
+
+def _found_sections(ctx: Context) -> dict[str, TextBlock]:
+    """Section name -> its first heading (by its name or a synonym), in the order the body has them."""
+    by_heading = {section_key(heading): section.name for section in ctx.article.sections
+                  for heading in section.headings}
+    found: dict[str, TextBlock] = {}
+    for block in ctx.text:
+        if block.kind == "heading":
+            title = block.plain.strip()
+            typed = TYPED_NUMBER.match(title)
+            name = by_heading.get(section_key(title[typed.end():] if typed else title))
+            if name is not None:
+                found.setdefault(name, block)
+    return found
+
+
+def _also(section: Section) -> str:
+    return f" (or {', '.join(repr(s) for s in section.synonyms)})" if section.synonyms else ""
+
+
 @rule("sections")
 def sections(ctx: Context) -> Iterator[Problem]:
-    """The body has the article type's sections, as headings, in order."""
-    wanted = list(ctx.article.sections)
+    """The body has the article type's required sections, as headings (by name or a synonym), in order; the
+    recommended ones, where written, in their place too."""
+    wanted = ctx.article.sections
     if not wanted:
         return
-    headings: dict[str, TextBlock] = {}  # section name -> its first heading block, in the order the body has them
-    for block in ctx.text:
-        title = block.plain.strip().casefold()
-        for name in wanted:
-            if block.kind == "heading" and title == name.casefold():
-                headings.setdefault(name, block)
-    for name in wanted:
-        if name not in headings:
-            yield Problem(f"the section {name!r} is missing; {ctx.article.name} has: {', '.join(wanted)}",
-                          f"add a heading `## {name}`", line=ctx.case.body.first_line)
-    expected = [name for name in wanted if name in headings]
-    for got, want in zip(headings, expected):
+    names = ", ".join(section.name for section in wanted if not section.recommended)
+    found = _found_sections(ctx)
+    for section in wanted:
+        if section.name not in found and not section.recommended:
+            yield Problem(f"the section {section.name!r}{_also(section)} is missing; {ctx.article.name} has: {names}",
+                          f"add a heading `## {section.name}`", line=ctx.case.body.first_line)
+    expected = [section.name for section in wanted if section.name in found]
+    for got, want in zip(found, expected):
         if got != want:
-            line, column = headings[got].starts[0]
-            yield Problem(f"the section {got!r} is out of order; {ctx.article.name} has: {', '.join(wanted)}",
+            line, column = found[got].starts[0]
+            yield Problem(f"the section {got!r} is out of order; {ctx.article.name} has: "
+                          f"{', '.join(section.name for section in wanted)}",
                           "move the sections into that order", line=line, column=column)
             break
+
+
+@rule("section-recommended")
+def section_recommended(ctx: Context) -> Iterator[Problem]:
+    """The sections the article type recommends (CARE: the patient's perspective) are there."""
+    recommended = [section for section in ctx.article.sections if section.recommended]
+    if not recommended:
+        return
+    found = _found_sections(ctx)
+    for section in recommended:
+        if section.name not in found:
+            yield Problem(f"the section {section.name!r}{_also(section)} is missing; {ctx.article.name} recommends it",
+                          f"add a heading `## {section.name}`", line=ctx.case.body.first_line)
 
 
 @rule("abbreviation-defined")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 from bisect import bisect_left
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
@@ -17,6 +17,7 @@ from markdown_it.rules_inline.emphasis import tokenize as emphasis_tokenize
 from markdown_it.token import Token
 
 from casepub.model import Body
+from casepub.tables import Caption, find_tables
 
 _EMPHASIS = {"em_open": True, "strong_open": True, "em_close": False, "strong_close": False}  # type -> opens
 _MARKERS = "*_"
@@ -135,3 +136,40 @@ def _starts(content: str, lines: list[str], first: int, body: Body) -> tuple[tup
         column = source.find(part) if part else -1
         starts.append((body.file_line(index), column + 1 if column >= 0 else 1))
     return tuple(starts)
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """A pipe table of the body, for the table rules: where it and its caption line are written in case.md."""
+    number: int                       # 1, 2, 3 ... in the order of the body
+    line: int                         # file line of its header row
+    column: int
+    columns: int
+    caption: Caption | None
+    caption_at: tuple[int, int] | None  # (file line, column) of its caption line
+
+
+def body_tables(body: Body) -> tuple[TableInfo, ...]:
+    """The body's tables, in order (none without a "|" in the text: the common case costs no parse)."""
+    return _body_tables(body.text, body.first_line) if "|" in body.text else ()
+
+
+@lru_cache(maxsize=4)
+def _body_tables(text: str, first_line: int) -> tuple[TableInfo, ...]:
+    """Read once per case, though four rules ask (the text and its first line are the key)."""
+    body = Body(text, first_line=first_line)
+    lines = text.split("\n")
+    tokens = PARSER.parse(text)
+    found = []
+    for number, table in enumerate(find_tables(tokens, lines), start=1):
+        start = (tokens[table.open].map or [0])[0]
+        caption_at = None
+        if table.caption_line is not None:
+            caption_at = (body.file_line(table.caption_line), _indent(lines[table.caption_line]) + 1)
+        found.append(TableInfo(number, body.file_line(start), _indent(lines[start]) + 1, table.columns, table.caption,
+                               caption_at))
+    return tuple(found)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t>"))

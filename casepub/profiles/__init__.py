@@ -70,14 +70,54 @@ class Limits(Node):
     keywords_max: int | None = None
 
 
+def section_key(heading: str) -> str:
+    """A heading as sections are compared: case, apostrophes (’ and ') and spacing do not matter."""
+    return " ".join(heading.replace("\u2019", "'").casefold().split())
+
+
+class Section(Node):
+    """A section an article type asks for (`sections:`): its heading, the headings that mean the same, and
+    whether it is only recommended (missing: a warning, section-recommended, not an error)."""
+    name: str
+    synonyms: tuple[str, ...] = ()
+    recommended: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        """A heading alone is short for the mapping: profiles that list names stay valid."""
+        return {"name": data} if isinstance(data, str) else data
+
+    @property
+    def headings(self) -> tuple[str, ...]:
+        """Every heading that is this section: its name first, then its synonyms."""
+        return (self.name, *self.synonyms)
+
+
 class ArticleType(Node):
     name: str
     label: str
     required: tuple[str, ...] = ()
-    sections: tuple[str, ...] = ()
+    sections: tuple[Section, ...] = ()
+    numbered_sections: bool | None = None    # "1. Introduction"; None: as the journal's `numbered-sections`
+    abstract_sections: tuple[str, ...] = ()  # the keys a keyed abstract may have, in order (headings: wording)
     limits: Limits = Limits()
     rules: dict[str, RuleSetting] = {}
     template: str | None = None
+
+    @field_validator("sections")
+    @classmethod
+    def _distinct_headings(cls, sections: tuple[Section, ...]) -> tuple[Section, ...]:
+        """A heading names one section: the check could not say which section a shared synonym stands for."""
+        seen: dict[str, str] = {}
+        for section in sections:
+            for heading in section.headings:
+                key = section_key(heading)
+                if key in seen:
+                    raise ValueError(f"the heading {heading!r} is given for two sections ({seen[key]!r} and "
+                                     f"{section.name!r})")
+                seen[key] = section.name
+        return sections
 
     @field_validator("required")
     @classmethod
@@ -125,6 +165,31 @@ class Wording(Node):
     corresponding_author: str = "Corresponding author"
     email: str = "E-mail address"
     issue_line: str = "Volume {volume}, Issue {issue}, {month} {year}"
+    # The complete article (format 2): abstract sections, history, licence, CRediT, consent, timeline, ORCID.
+    abstract_sections: dict[str, str] = {
+        "background": "Background", "introduction": "Introduction", "case-presentation": "Case presentation",
+        "diagnoses": "Diagnoses", "interventions": "Interventions", "outcomes": "Outcomes",
+        "discussion": "Discussion", "conclusion": "Conclusion"}
+    history_label: str = "Article history"
+    dates: dict[str, str] = {"received": "Received {date}", "revised": "Received in revised form {date}",
+                             "accepted": "Accepted {date}", "published": "Available online {date}"}
+    date_format: str = "{day} {month} {year}"
+    copyright_line: str = "© {year} {holder}."
+    license_line: str = "This is an open access article under the {name} license ({url})."
+    credit_label: str = "CRediT authorship contribution statement"
+    credit_roles: dict[str, str] = {
+        "conceptualization": "Conceptualization", "data-curation": "Data curation",
+        "formal-analysis": "Formal analysis", "funding-acquisition": "Funding acquisition",
+        "investigation": "Investigation", "methodology": "Methodology",
+        "project-administration": "Project administration", "resources": "Resources", "software": "Software",
+        "supervision": "Supervision", "validation": "Validation", "visualization": "Visualization",
+        "writing-original-draft": "Writing – original draft",
+        "writing-review-editing": "Writing – review & editing"}
+    consent_waived: str = "Consent for publication was waived: {reason}"
+    timeline: str = "Timeline"
+    timeline_columns: tuple[str, str] = ("Date", "Event")
+    orcid: str = "ORCID iD"
+    orcid_mark: str = "iD"                    # the link's text after an author's name
     months: tuple[str, ...] = Field(("January", "February", "March", "April", "May", "June", "July", "August",
                                      "September", "October", "November", "December"), min_length=12, max_length=12)
     # The build index (casepub build FOLDER) and the issue build's report.
@@ -149,6 +214,11 @@ class Wording(Node):
         "equal-contribution": ("names",),
         "running-footer": ("journal", "volume", "issue", "year", "pages"),
         "issue-line": ("volume", "issue", "month", "year", "day"),
+        "dates": ("date",),
+        "date-format": ("day", "month", "year"),
+        "copyright-line": ("year", "holder"),
+        "license-line": ("name", "short", "url", "spdx"),
+        "consent-waived": ("reason",),
         "build-title": ("folder",),
         "report-title": ("issue",),
         "report-summary": ("articles", "ok", "failed", "rendered", "cached", "seconds"),
@@ -224,6 +294,14 @@ class Profile(Node):
     wording: Wording = Wording()
     rules: dict[str, RuleSetting] = {}
     article_types: dict[str, ArticleType]
+    # the CSL style of references and citations: a .csl file of casepub/references/styles/
+    citation_style: Literal["elsevier-vancouver", "american-medical-association"] = "elsevier-vancouver"
+    numbered_sections: bool = False           # section headings numbered in print and on screen, "1. Introduction"
+
+    def sections_numbered(self, article_type: str) -> bool:
+        """Whether the article type's `##` headings are numbered: its own setting, else the journal's."""
+        own = self.article_types[article_type].numbered_sections
+        return self.numbered_sections if own is None else own
 
     def rule_setting(self, article_type: str, name: str, code: str) -> RuleSetting | None:
         """The article type's setting for a rule, else the journal's; by rule name or code."""
@@ -275,7 +353,7 @@ class ProfileStore:
         base_types = set(layers[0].data.get("article-types") or {}) if len(layers) > 1 else set()
         problems = (_article_type_typos(validated.diagnostics, base_types, source) + _rule_problems(data, source)
                     + _id_problems(journal, layers) + _template_problems(data, source)
-                    + _wording_problems(data, source))
+                    + _wording_problems(data, source) + _abstract_section_problems(validated.model, source))
         diagnostics = sorted({_as_profile_problem(d) for d in problems}, key=sort_key)
         return Resolved(validated.model if not diagnostics else None, tuple(diagnostics), source)
 
@@ -437,6 +515,18 @@ def _wording_problems(data: dict[str, Any], source: SourceMap) -> list[Diagnosti
                                                "write braces only around a placeholder: "
                                                + ", ".join(f"{{{n}}}" for n in known)))
     return problems
+
+
+def _abstract_section_problems(profile: Profile | None, source: SourceMap) -> list[Diagnostic]:
+    """An article type's abstract sections are printed with their headings from the wording: each needs one."""
+    if profile is None:
+        return []
+    headings = sorted(profile.wording.abstract_sections)
+    return [Diagnostic("CP090", f"abstract section {key!r} of article type {name!r} has no heading in "
+                       "wording.abstract-sections", source.locate(("article-types", name, "abstract-sections", index)),
+                       f"{did_you_mean(key, headings)}add `{key}: Its heading` under wording.abstract-sections")
+            for name, article in profile.article_types.items()
+            for index, key in enumerate(article.abstract_sections) if key not in profile.wording.abstract_sections]
 
 
 def _placeholder_problem(path: tuple[str | int, ...], name: str, key: str, choices: tuple[str, ...],

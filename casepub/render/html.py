@@ -31,12 +31,14 @@ from jinja2 import (
 )
 from markupsafe import Markup, escape
 
+from casepub import licenses
 from casepub.citations import FigureIndex
 from casepub.diagnostics import Diagnostic, Location
 from casepub.images import print_layout
-from casepub.model import Affiliation, Author, Case
+from casepub.model import Affiliation, Author, Case, TimelineEntry
 from casepub.naming import RIGHT_TO_LEFT, affiliation_labels, author_initials, script_lang
 from casepub.profiles import STORE, Page, Profile, Wording
+from casepub.references import ReferenceList, reference_list
 from casepub.render.markdown import panel_anchor, plain_inline, render_body, render_inline
 from casepub.resources import TEMPLATES
 
@@ -55,6 +57,12 @@ class AuthorView:
     labels: tuple[str, ...]
     degrees: str
     corresponding: bool = False
+
+    @property
+    def orcid(self) -> str | None:
+        """The bare ORCID iD (0000-0002-1825-0097), whether the case wrote it so or as its URL."""
+        written = (self.author.orcid or "").strip()
+        return written.rsplit("/", 1)[-1] or None
 
 
 @dataclass(frozen=True)
@@ -127,6 +135,22 @@ class ArticleView:
     corresponding: tuple[CorrespondingView, ...] = ()
     date: datetime.date | None = None        # the publication date: the issue's, the case's, or the render date
     date_source: str = "render-date"         # which: "issue", "case" or "render-date"
+    # The complete article (format 2), worded by the profile: _with_front fills them.
+    abstract_sections: tuple[AbstractSectionView, ...] = ()
+    history: tuple[str, ...] = ()            # "Received 2 March 2026", ... in the wording's order
+    license: licenses.License | None = None
+    rights: tuple[str, ...] = ()             # the copyright line, then the licence line
+    credit: tuple[tuple[str, str], ...] = ()  # (author's name, "Conceptualization, Writing – original draft")
+    consent: str | None = None               # the consent statement as printed
+    timeline: tuple[TimelineEntry, ...] = ()
+    references: ReferenceList | None = None  # the cited references in the profile's CSL style (casepub.references)
+
+
+@dataclass(frozen=True)
+class AbstractSectionView:
+    key: str
+    heading: str
+    html: Markup
 
 
 def publication_date(case: Case, placement: Placement | None,
@@ -137,6 +161,8 @@ def publication_date(case: Case, placement: Placement | None,
         return placement.date, "issue"
     if case.meta.date:
         return case.meta.date, "case"
+    if case.meta.dates and case.meta.dates.published:
+        return case.meta.dates.published, "case"
     return today or datetime.date.today(), "render-date"
 
 
@@ -153,18 +179,79 @@ def article_view(case: Case, profile: Profile, panels: Panels, pdf_name: str, pl
     figure_ids = [_ID.sub("-", figure.id or f"fig{index + 1}") for index, figure in enumerate(meta.figures)]
     index = FigureIndex(meta.figures)
     figures = tuple(_figure(case, f, figure_ids[f], index, panels, profile.page) for f in range(len(meta.figures)))
+    references = reference_list(case, profile.citation_style)
     date, date_source = publication_date(case, placement, today)
     view = ArticleView(
         case=case, profile=profile, label=profile.article_types[meta.article_type].label,
         title=Markup(render_inline(meta.title or "")), plain_title=plain_inline(meta.title or ""),
-        body=Markup(render_body(case.body.text, index, figure_ids)),
+        body=Markup(render_body(case.body.text, index, figure_ids, references)),
+        references=references,
         abstract=Markup(render_body(meta.abstract)) if meta.abstract else None,
         authors=authors, affiliations=affiliations, fda_status=_fda_status(case, profile),
         equal_contributors=_equal_contributors(meta.authors, profile),
         figures=figures, pdf_name=pdf_name, meta=(), placement=placement,
         corresponding=_corresponding(meta.authors, meta.affiliations), date=date, date_source=date_source,
     )
-    return _with_meta(view)
+    view = _with_meta(_with_front(view))
+    return dataclasses.replace(view, meta=view.meta + _front_meta(view))
+
+
+def _with_front(view: ArticleView) -> ArticleView:
+    """The complete article's front and back matter: abstract sections, history, rights, CRediT, consent."""
+    meta, wording = view.case.meta, view.profile.wording
+    sections = tuple(AbstractSectionView(key, wording.abstract_sections.get(key, key), Markup(render_body(text)))
+                     for key, text in meta.abstract_sections)
+    return dataclasses.replace(
+        view, abstract_sections=sections, history=_history(view), license=licenses.find(meta.license),
+        rights=_rights(view), credit=_credit(view), consent=_consent(view), timeline=meta.timeline)
+
+
+def _history(view: ArticleView) -> tuple[str, ...]:
+    """The dates the profile prints, in its order, each as its wording says ("Received 2 March 2026")."""
+    dates, wording = view.case.meta.dates, view.profile.wording
+    if dates is None:
+        return ()
+    lines = []
+    for name, text in wording.dates.items():
+        day = getattr(dates, name, None)
+        if isinstance(day, datetime.date) and text:  # an empty wording: a date the journal does not print
+            lines.append(fill(text, date=dated(wording.date_format, day, wording)))
+    return tuple(lines)
+
+
+def _rights(view: ArticleView) -> tuple[str, ...]:
+    """The copyright line ("© 2026 The Authors.") and the licence's, with its name and URL."""
+    meta, wording = view.case.meta, view.profile.wording
+    lines = []
+    if meta.copyright and meta.copyright.holder and meta.copyright.year:
+        lines.append(fill(wording.copyright_line, year=meta.copyright.year, holder=meta.copyright.holder))
+    found = licenses.find(meta.license)
+    if found:
+        lines.append(fill(wording.license_line, name=found.name, short=found.short, url=found.url, spdx=found.spdx))
+    return tuple(lines)
+
+
+def _credit(view: ArticleView) -> tuple[tuple[str, str], ...]:
+    """Each author with roles and their roles, as the CRediT statement prints them (Elsevier's form)."""
+    names = view.profile.wording.credit_roles
+    return tuple((author.name, ", ".join(names.get(role, role) for role in dict.fromkeys(author.author.roles)))
+                 for author in view.authors if author.author.roles)
+
+
+def _consent(view: ArticleView) -> str | None:
+    """The consent as printed: its statement, and for a waived consent the reason, worded by the profile."""
+    consent = view.case.meta.consent_given
+    if consent is None:
+        return None
+    parts = [consent.statement or ""]
+    if consent.status == "waived" and consent.reason:
+        parts.append(fill(view.profile.wording.consent_waived, reason=consent.reason))
+    return " ".join(part for part in parts if part) or None
+
+
+def _front_meta(view: ArticleView) -> tuple[tuple[str, str], ...]:
+    """Dublin Core's rights: the licence's URL (a machine can read which licence it is)."""
+    return (("DC.rights", view.license.url),) if view.license else ()
 
 
 def _authors(authors: Sequence[Author], labels: dict[str, str]) -> tuple[AuthorView, ...]:
@@ -286,6 +373,7 @@ def _with_meta(view: ArticleView) -> ArticleView:
     tags.append(("citation_pdf_url", view.pdf_name))
     tags.append(("citation_language", meta.lang))
     tags += [("citation_keywords", keyword) for keyword in meta.keywords]
+    tags += [("citation_reference", entry.plain) for entry in (view.references.entries if view.references else ())]
     tags += [("author", author.name) for author in view.authors]
     article_type = profile.article_types[meta.article_type].name
     tags.append(("description", f"{article_type}: {view.plain_title}"))

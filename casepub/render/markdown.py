@@ -28,6 +28,9 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from casepub.citations import DASHES, Citation, FigureIndex
+from casepub.references import ReferenceList
+from casepub.references.cite import clusters as citation_clusters
+from casepub.render.tables import tables_plugin
 
 LINK_SCHEMES = ("http://", "https://", "mailto:")
 UNITS = ("mL|mg|µg|μg|mcg|g|kg|mm|cm|µm|μm|nm|m|L|dL|mmol|µmol|mol|mEq|IU|U|Hz|kHz|MHz|T|Gy|cGy|mGy|mSv|Sv"
@@ -159,6 +162,39 @@ def _render_verbatim(_renderer: object, tokens: Sequence[Token], index: int, opt
     return breakable(tokens[index].content)
 
 
+def _reference_citations(state: StateCore) -> None:
+    """Each Pandoc citation ([@key], [@a; @b], [@key, p. 12]) in the text as the style prints it, linked to its
+    entry; a code span is its own token, so `[@key]` there stays text. Without a references list: left as typed."""
+    references: ReferenceList | None = state.env.get("casepub_references")
+    if references is None:
+        return
+    for token in state.tokens:
+        if token.type == "inline" and token.children and "@" in token.content:
+            token.children = [new for child in token.children for new in _citation_tokens(child, references)]
+
+
+def _citation_tokens(token: Token, references: ReferenceList) -> list[Token]:
+    if token.type != "text" or "@" not in token.content:
+        return [token]
+    out, position, text = [], 0, token.content
+    for cluster in citation_clusters(text):
+        out.append(_text(text[position:cluster.start]))
+        citation = _text(text[cluster.start:cluster.end], "reference_citation")
+        citation.meta = {"html": references.citation(cluster)}
+        out.append(citation)
+        position = cluster.end
+    if not out:
+        return [token]
+    out.append(_text(text[position:]))
+    return [t for t in out if t.content]
+
+
+def _render_reference_citation(_renderer: object, tokens: Sequence[Token], index: int, options: OptionsDict,
+                               env: EnvType) -> str:
+    """The citation's HTML, made by casepub.references from escaped numbers and the style's affixes."""
+    return str(tokens[index].meta["html"])
+
+
 def panel_anchor(figure_id: str, label: str) -> str:
     return f"{figure_id}-{label}"
 
@@ -257,13 +293,16 @@ def make_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": True, "linkify": False})
     md.enable(["table", "strikethrough", "smartquotes"])  # not "replacements": see typeset
     md.core.ruler.before("smartquotes", "casepub_verbatim", _verbatim)
+    md.core.ruler.after("casepub_verbatim", "casepub_references", _reference_citations)  # [@key] -> [1]
     md.core.ruler.at("smartquotes", _bounded_smartquotes)
     md.disable(["image", "html_inline", "html_block"])
     md.validateLink = is_safe_link  # type: ignore[method-assign]  # markdown-it's documented hook
     md.normalizeLinkText = _as_typed  # type: ignore[method-assign,assignment]  # an autolink's text: as typed, not %-decoded
     md.add_render_rule("verbatim", _render_verbatim)
+    md.add_render_rule("reference_citation", _render_reference_citation)
     md.core.ruler.push("casepub_typography", _typography)
     md.core.ruler.push("casepub_citations", _citations)
+    md.use(tables_plugin)  # numbered, captioned tables and their citations (render/tables.py)
     return md
 
 
@@ -274,8 +313,9 @@ def _as_typed(text: str) -> str:
 PARSER = make_parser()
 
 
-def render_body(text: str, figures: FigureIndex | None = None, figure_ids: list[str] | None = None) -> str:
-    return PARSER.render(text, {"figures": figures, "figure_ids": figure_ids or []})
+def render_body(text: str, figures: FigureIndex | None = None, figure_ids: list[str] | None = None,
+                references: ReferenceList | None = None) -> str:
+    return PARSER.render(text, {"figures": figures, "figure_ids": figure_ids or [], "casepub_references": references})
 
 
 def render_inline(text: str) -> str:
