@@ -157,3 +157,12 @@ def test_alt_texts_and_statements_are_published_and_read(reference_copy):
     found = {d.location.key_path: d.message for d in check_case(reference_copy).diagnostics if d.code == "CP072"}
     assert "2023-06-01" in found[("figures", 0, "panels", 3, "alt")]
     assert "12 March 2023" in found[("consent-statement",)]
+
+
+def test_the_timeline_and_the_consent_are_read(reference_copy):
+    """CARE's timeline is printed as a table: a calendar date there is the patient's (write "Day 86")."""
+    edit(reference_copy, "conflict-statement: >-", "timeline:\n  - {when: 2026-01-04, event: Traffic accident}\n"
+         "  - {when: Day 86, event: Collapse seen on 12 March 2026}\n"
+         "consent: {status: waived, reason: The ethics board waived it on 2026-02-01.}\nconflict-statement: >-")
+    found = {d.location.key_path: d.message for d in check_case(reference_copy).diagnostics if d.code == "CP072"}
+    assert set(found) == {("timeline", 0, "when"), ("timeline", 1, "event"), ("consent", "reason")}, found

@@ -480,3 +480,13 @@ def test_fda_products_are_isolated(rendered):
     other keep their order (in HTML, and as text)."""
     html = (rendered / "index.html").read_text(encoding="utf-8")
     assert "(<bdi>סטימולן</bdi>, <bdi>سمنت</bdi>, Stimulan)" in html
+
+
+def test_the_timeline_consent_and_copyright_are_printed_so_their_characters_are_asked_about(reference_copy):
+    """The complete front matter's printed texts are read for characters no font covers (U+2A6A5 is in no
+    Debian font: the glyph-coverage fixture's character)."""
+    edit(reference_copy, "conflict-statement: >-", "timeline:\n  - {when: Day 1, event: \U0002A6A5 sign}\n"
+         "consent: {status: obtained, statement: Consent \U0002A6A5.}\n"
+         "copyright: {holder: \U0002A6A5 Press, year: 2026}\nconflict-statement: >-")
+    found = {d.location.key_path for d in check_case(reference_copy).diagnostics if d.code == "CP085"}
+    assert found == {("timeline", 0, "event"), ("consent", "statement"), ("copyright", "holder")}, found

@@ -123,6 +123,14 @@ def _printed(meta: FrontMatter) -> Iterator[tuple[KeyPath, str, bool, bool]]:
         if value:
             yield (key,), value, False, False
     yield from ((("keywords", i), keyword, False, False) for i, keyword in enumerate(meta.keywords))
+    if meta.consent:
+        yield from ((("consent", key), getattr(meta.consent, key), False, False)
+                    for key in ("statement", "reason") if getattr(meta.consent, key))
+    if meta.copyright and meta.copyright.holder:
+        yield ("copyright", "holder"), meta.copyright.holder, False, False
+    for i, entry in enumerate(meta.timeline):
+        yield ("timeline", i, "when"), entry.when, False, False
+        yield ("timeline", i, "event"), entry.event, False, False
     if meta.fda_status:
         yield from ((("fda-status", "products", i), product, False, False)
                     for i, product in enumerate(meta.fda_status.products))

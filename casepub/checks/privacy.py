@@ -1,7 +1,7 @@
 """De-identification: warnings for what could identify the patient (HIPAA's Safe Harbor identifiers).
 
 They are warnings: a date or number may be harmless, and the author decides.
-Every published text is read: title, abstract, body, captions, alt texts and the statements.
+Every published text is read: title, abstract, body, captions, alt texts, the statements and the timeline.
 """
 from __future__ import annotations
 
@@ -79,6 +79,13 @@ def _texts(ctx: Context) -> Iterator[tuple[str, KeyPath | TextBlock]]:
     for key in ("conflict_statement", "consent_statement", "funding"):
         if getattr(meta, key):
             yield getattr(meta, key), (key.replace("_", "-"),)
+    if meta.consent:
+        for key in ("statement", "reason"):
+            if getattr(meta.consent, key):
+                yield getattr(meta.consent, key), ("consent", key)
+    for i, entry in enumerate(meta.timeline):  # CARE's timeline: "Day 86", not the calendar date
+        yield entry.when, ("timeline", i, "when")
+        yield entry.event, ("timeline", i, "event")
 
 
 def _find(ctx: Context, pattern: re.Pattern[str],
