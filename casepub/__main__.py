@@ -1,6 +1,7 @@
 """The command line: parse arguments, call the library, print, return an exit code.
 
-Exit codes: 0 no errors (warnings allowed), 1 errors (or warnings with --strict), 2 usage errors.
+Exit codes: 0 no errors (warnings allowed), 1 errors (or warnings with --strict), 2 usage errors; `care`: 1 when
+a required CARE item is not found.
 An output that cannot be written is an error (CP102), never a traceback; so is a standard output
 that is closed early (`casepub check | head`): the command stops quietly with exit code 1.
 """
@@ -68,6 +69,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--quiet", "-q", action="store_true", help="issue builds: no progress, only the summary")
     build.add_argument("--timeout", type=_seconds, default=None, dest="time_limit", metavar="SECONDS",
                        help="the same as --time-limit (for issue builds, as before)")
+    care = commands.add_parser("care", help="the CARE checklist, filled in: where the case reports each item "
+                               "(exit 1 when a required item is not found)")
+    care.add_argument("case", type=Path, metavar="CASE", help="a case folder")
+    care.add_argument("-o", "--output", type=Path, default=Path("build"), metavar="DIR",
+                      help="where the case was rendered, for page numbers (default: build/)")
+    care.add_argument("--format", choices=("text", "json"), default="text", help="how to print the checklist")
     schema = commands.add_parser("schema", help="print the JSON Schema of the case front matter or the issue manifest")
     schema.add_argument("kind", choices=("case", "issue"))
     explain = commands.add_parser("explain", help="what a diagnostic code means, with an example and the fix")
@@ -132,6 +139,8 @@ def _main(argv: Sequence[str] | None) -> int:
             return EXIT_OK
         if args.command == "explain":
             return run_explain(args.codes)
+        if args.command == "care":
+            return run_care(args.case, args.output, args.format)
         if args.command == "build" and args.folder.suffix in (".yaml", ".yml"):
             return run_issue(args)
         folders = find_cases(args.paths if args.command != "build" else [args.folder])
@@ -140,7 +149,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except UsageError as error:
         print(f"casepub: error: {error}", file=sys.stderr)
         print("usage: casepub check [PATH...] | render [PATH...] [-o DIR] [--to html,pdf] | build [DIR | ISSUE.yaml] "
-              "| explain [CODE...] | schema case|issue  (casepub COMMAND --help for more)", file=sys.stderr)
+              "| care CASE | explain [CODE...] | schema case|issue  (casepub COMMAND --help for more)", file=sys.stderr)
         return EXIT_USAGE
     if args.command == "check":
         return run_check(folders, output=args.format, strict=args.strict, deep=args.deep, time_limit=args.time_limit)
@@ -160,6 +169,27 @@ def run_explain(words: Sequence[str]) -> int:
         raise UsageError(f"no diagnostic code or rule named {', '.join(unknown)} (casepub explain lists them)")
     print("\n".join(entry.explain() for entry in entries if entry is not None), end="")
     return EXIT_OK
+
+
+def run_care(folder: Path, out: Path, output: str) -> int:
+    """The CARE checklist of one case: 0 when every required item is found, 1 when one is not (or the case or
+    its journal profile cannot be read: their diagnostics are printed), 2 for a folder that is no case."""
+    from casepub.care import checklist, format_text
+    from casepub.check import resolve_profile
+    from casepub.load.case import load_case
+
+    if folder.is_file() and folder.name == CASE_FILE:
+        folder = folder.parent
+    if not (folder / CASE_FILE).is_file():
+        raise UsageError(f"{folder} is not a case folder (a case is a folder with a {CASE_FILE})")
+    loaded = load_case(folder)
+    profile, problems = resolve_profile(loaded.case) if loaded.case else (None, [])
+    if loaded.case is None or profile is None:
+        _print_diagnostics([_Unwritten([*loaded.diagnostics, *problems])], output)
+        return EXIT_PROBLEMS
+    found = checklist(loaded.case, profile, out)
+    print(json.dumps(found.to_json(), indent=2, ensure_ascii=False) if output == "json" else format_text(found))
+    return EXIT_OK if found.complete else EXIT_PROBLEMS
 
 
 def json_schema(kind: str) -> dict[str, Any]:

@@ -54,11 +54,11 @@ def test_the_fixture_with_every_key_is_valid():
     assert meta.dates.published == datetime.date(2026, 7, 15)
     assert meta.consent_given.status == "obtained"
     assert meta.authors[0].roles == ("conceptualization", "writing-original-draft")
-    assert [entry.when for entry in meta.timeline] == ["2026-01-04", "Day 1", "Day 86"]
+    assert [entry.when for entry in meta.timeline] == ["Day 0", "Day 1", "Day 86"]
 
 
 TIMELINE = """timeline:
-  - {when: 2026-01-04, event: Fall at home; T12 compression fracture on MRI}
+  - {when: Day 0, event: Fall at home; T12 compression fracture on MRI}
   - {when: Day 1, event: Bilateral percutaneous vertebroplasty}
   - {when: Day 86, event: T12 collapse with intravertebral vacuum cleft}
 """
@@ -248,7 +248,7 @@ def test_html_has_every_key(rendered: Path):
     assert text_of(table.find("caption")) == "Timeline"
     assert [text_of(th) for th in table.iter("th")] == ["Date", "Event"]
     rows = [[text_of(td) for td in tr.iter("td")] for tr in table.find("tbody").iter("tr")]
-    assert rows == [["2026-01-04", "Fall at home; T12 compression fracture on MRI"],
+    assert rows == [["Day 0", "Fall at home; T12 compression fracture on MRI"],
                     ["Day 1", "Bilateral percutaneous vertebroplasty"],
                     ["Day 86", "T12 collapse with intravertebral vacuum cleft"]]
     authors = tree.findall(".//li[@class='author']")
@@ -282,7 +282,7 @@ def test_pdf_prints_every_key_in_order(rendered: Path):
         "Available online 15 July 2026",
         "© 2026 The Authors. This is an open access article under the CC BY 4.0 license "
         "(https://creativecommons.org/licenses/by/4.0/).",
-        "Timeline", "Date Event", "2026-01-04 Fall at home; T12 compression fracture on MRI",
+        "Timeline", "Date Event", "Day 0 Fall at home; T12 compression fracture on MRI",
         "Day 1 Bilateral percutaneous vertebroplasty", "Day 86 T12 collapse with intravertebral vacuum cleft",
         "Funding: This work received no external funding.",
         "Patient consent: Written informed consent was obtained from the patient for publication.",

@@ -164,6 +164,21 @@ def test_golden_html_snapshot(reference_build):
     assert actual == golden.read_text(encoding="utf-8")
 
 
+CARE_CASE = REFERENCE.parent / "kummell-care"
+
+
+def test_golden_html_snapshot_of_the_care_case(tmp_path):
+    """The second bundled case uses every key of the complete format; its page is pinned as a whole."""
+    result = render_case(CARE_CASE, tmp_path, formats=("html",))
+    assert result.ok, result.diagnostics
+    actual = (tmp_path / CARE_CASE.name / "index.html").read_text(encoding="utf-8")
+    assert '<meta name="casepub-date-source" content="case">' in actual  # dates.published: no render date
+    golden = GOLDEN / f"{CARE_CASE.name}.html"
+    if UPDATE:
+        golden.write_text(actual, encoding="utf-8")
+    assert actual == golden.read_text(encoding="utf-8")
+
+
 def test_names_with_diacritics_print(reference_copy, tmp_path):
     names = {"Wentao Wang": ("José", "Núñez"), "Kun Duan": ("Łukasz", "Øster"), "Qu Wei": ("Văn Anh", "Nguyễn")}
     for old, (given, family) in names.items():

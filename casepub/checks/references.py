@@ -8,9 +8,10 @@ from collections.abc import Iterator
 from casepub.checks.registry import Context, rule
 from casepub.diagnostics import Problem
 from casepub.profiles import did_you_mean
-from casepub.references import Library, library, placed_citations
+from casepub.references import Library, Placed, library, placed_citations
 
 _LIBRARIES: weakref.WeakKeyDictionary[Context, Library | None] = weakref.WeakKeyDictionary()
+_CITED: weakref.WeakKeyDictionary[Context, tuple[Placed, ...]] = weakref.WeakKeyDictionary()
 
 
 def _library(ctx: Context) -> Library | None:
@@ -18,6 +19,13 @@ def _library(ctx: Context) -> Library | None:
     if ctx not in _LIBRARIES:
         _LIBRARIES[ctx] = library(ctx.case) if not ctx.unreadable(("references",)) else None
     return _LIBRARIES[ctx]
+
+
+def _citations(ctx: Context) -> tuple[Placed, ...]:
+    """The citations of the case's text, found once for the rules of one check."""
+    if ctx not in _CITED:
+        _CITED[ctx] = tuple(placed_citations(ctx.text))
+    return _CITED[ctx]
 
 
 def _file_problems(ctx: Context, code: str) -> Iterator[Problem]:
@@ -78,7 +86,7 @@ def citation_key(ctx: Context) -> Iterator[Problem]:
     if found is not None and not found.readable:
         return  # references-file says why
     keys = list(found.items) if found is not None else []
-    for placed in placed_citations(ctx.text):
+    for placed in _citations(ctx):
         for item, (line, column) in zip(placed.cluster.items, placed.positions, strict=True):
             if found is None:
                 yield Problem(f"[@{item.key}] cites a reference, but the case has no references file",
@@ -96,7 +104,7 @@ def reference_uncited(ctx: Context) -> Iterator[Problem]:
     found = _library(ctx)
     if found is None or not found.readable:
         return
-    cited = {item.key for placed in placed_citations(ctx.text) for item in placed.cluster.items}
+    cited = {item.key for placed in _citations(ctx) for item in placed.cluster.items}
     for key in found.items:
         if key not in cited:
             yield Problem(f"the reference {key!r} is never cited in the text; it is not printed",

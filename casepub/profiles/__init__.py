@@ -104,6 +104,7 @@ class ArticleType(Node):
     limits: Limits = Limits()
     rules: dict[str, RuleSetting] = {}
     template: str | None = None
+    checklist: Literal["care"] | None = None  # the reporting checklist it follows: `casepub care`, care-checklist.html
 
     @field_validator("sections")
     @classmethod
@@ -160,6 +161,7 @@ class Wording(Node):
     and_: str = Field("and", alias="and")
     abstract: str = "Abstract"
     keywords: str = "Keywords"
+    references: str = "References"            # the heading of the reference list
     authors: str = "Authors"                  # names the authors' section for screen readers
     statements: str = "Statements"            # names the statements' section for screen readers
     corresponding_author: str = "Corresponding author"

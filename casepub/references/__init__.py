@@ -1,17 +1,22 @@
 """A case's references: the file it names (load.py, bibtex.py), the citations in its text (cite.py), and the
 list and citations as the journal's CSL style prints them (format.py).
 
-Nothing is fetched: a DOI or PMID is checked for its form, never looked up.
+Nothing is fetched: a DOI or PMID is checked for its form, never looked up. What is imported follows what
+is done: the check (every case) imports load.py and cite.py; pybtex only for a BibTeX file; format.py (lxml,
+then citeproc-py and pylatexenc) only when a case with references is rendered.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from casepub.model import Case
 from casepub.references.cite import Cluster, clusters, code_spans, first_cited
-from casepub.references.format import CitationForm, Entry, bibliography, citation_form, citation_html
 from casepub.references.load import Library, load_library
+
+if TYPE_CHECKING:
+    from casepub.references.format import CitationForm, Entry
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,7 @@ class ReferenceList:
     superscript: bool = False
 
     def citation(self, cluster: Cluster) -> str:
+        from casepub.references.format import citation_html
         return citation_html(cluster.items, self.numbers, self.form)
 
 
@@ -54,6 +60,7 @@ def reference_list(case: Case, style: str) -> ReferenceList | None:
     if found is None or not found.readable:
         return None
     from casepub.load.markdown import body_blocks
+    from casepub.references.format import bibliography, citation_form
     keys = [item.key for placed in placed_citations(body_blocks(case.body)) for item in placed.cluster.items
             if item.key in found.items]
     numbers = first_cited(keys)

@@ -3,15 +3,22 @@
 pybtex keeps `%` inside braces (URLs), expands @string macros and `#`, reads
 month macros, keeps a name in braces whole ({World Health Organization}, even
 with an "and" inside) and splits names into first, von, last and Jr parts as
-BibTeX does. Its errors are captured (pybtex.errors.capture) and become
-problems at their line in the file; a duplicate key keeps the first entry, as
-BibTeX does.
+BibTeX does. Its errors become problems at their line in the file; a
+duplicate key (compared without case, as BibTeX does) keeps the first entry.
+
+Two steps, because the check needs only the first (see load.py): _scan runs
+pybtex's LowLevelParser (its tokenizer, macros and syntax errors) and applies
+the rules of pybtex's Parser.process_entry itself (a field given twice, a name
+with too many commas, by pybtex's own split_name_list and split_tex_string),
+keeping each entry's fields as text; _items makes the CSL-JSON items, with
+pybtex's Person for the names, when rendering first asks for one.
 """
 from __future__ import annotations
 
 import contextlib
 import re
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import lru_cache, partial
 from typing import Any
 
 from casepub.references.load import (
@@ -23,6 +30,10 @@ from casepub.references.load import (
     SPACES,
     FileProblem,
     Item,
+    LineCounter,
+    Parsed,
+    check_identifiers,
+    field_line,
 )
 
 TYPES = {"article": "article-journal", "book": "book", "booklet": "book", "manual": "book", "inbook": "chapter",
@@ -44,8 +55,15 @@ INHERITED = {"title": "booktitle", "booktitle": "booktitle", "editor": "editor",
 IN_PRESS = re.compile(r"in[ ]?+press|forthcoming|accepted", re.IGNORECASE)
 YEAR = re.compile(r"\d{4}")
 VERBATIM = frozenset({"url", "doi", "pmid", "pmcid", "isbn", "issn"})  # % _ ~ are themselves: not LaTeX
-NAME_IN_MESSAGE = re.compile(r"'([^'\n]++)'")
 BRACED_WHOLE = re.compile(r"\{[^{}]*+\}")  # a name written {World Health Organization}
+DUPLICATE_FIELD = re.compile(r"entry with key (\S++) has a duplicate (\S++) field")  # pybtex's DuplicateField
+IDENTIFIERS = {"doi": "DOI", "pmid": "PMID", "url": "URL"}  # checked by the scan, for the check
+# What pybtex's skip_to looks for (its patterns' characters, sorted): the next @, or brace, or brace or quote.
+NEXT_AT = re.compile(r"@")
+NEXT_BRACE = re.compile(r"[{}]")
+NEXT_BRACE_OR_QUOTE = re.compile(r'["{}]')
+SKIP_TO = {"@": NEXT_AT.search, "{}": NEXT_BRACE.search, '"{}': NEXT_BRACE_OR_QUOTE.search}
+PERSON_FIELDS = frozenset({"author", "editor"})  # pybtex's Person.valid_roles
 
 
 @lru_cache(maxsize=1)
@@ -71,86 +89,204 @@ def verbatim(value: str) -> str:
     return SPACES.sub("", LEFT_OVER.sub("", value))
 
 
-def parse_bibtex(text: str) -> tuple[dict[str, Item], dict[str, int], list[FileProblem]]:
-    """The entries of a BibTeX file as CSL-JSON items (first of a duplicated key kept), their lines, problems."""
-    from pybtex import errors
-    from pybtex.database.input import bibtex
+@dataclass(frozen=True)
+class Raw:
+    """An entry as the scan leaves it: its type, its fields (lower-case names, macros expanded, whitespace
+    normalised as pybtex does) and its name lists as written; turned into CSL-JSON only when printed."""
+    kind: str
+    fields: dict[str, str]
+    persons: dict[str, str]
+
+
+def read_bibtex(text: str) -> Parsed:
+    """A BibTeX file: its keys, lines and every problem now; its CSL-JSON items on first use (rendering)."""
+    entries, lines, problems, identifiers = _scan(text)
+    return Parsed(lines, tuple(problems), partial(_items, entries, identifiers))
+
+
+def _scan(text: str) -> tuple[dict[str, Raw], dict[str, int], list[FileProblem], dict[str, Item]]:
+    """What the check needs, with pybtex's own scanner and rules: every entry's fields, keys with their lines,
+    syntax errors, undefined macros, duplicate keys and fields, names with too many commas, and the DOI, PMID
+    and url of each entry checked (their cleaned values kept for the items)."""
+    from pybtex.database.input.bibtex import month_names
+    from pybtex.utils import CaseInsensitiveDict
 
     lines, duplicates = _entry_lines(text)
     problems = [FileProblem("CP303", f"the key {key!r} is defined twice; the first entry is kept",
                             "remove or rename the second entry (BibTeX too uses the first)", line)
                 for key, line in duplicates]
-    with errors.capture() as captured:
-        try:
-            data = bibtex.Parser().parse_string(text)
-        except Exception as error:
-            captured.append(error)
-            data = None
-    problems += [problem for error in captured if (problem := _problem(error, text)) is not None]
-    if data is None:
-        return {}, lines, problems
-    items: dict[str, Item] = {}
-    for key, entry in data.entries.items():
-        try:
-            items[key] = _item(key, entry, data.entries)
-        except Exception as error:
-            problems.append(FileProblem("CP302", f"entry {key!r} cannot be read: {error}",
-                                        "write names as 'Family, Given and Family, Given'", lines.get(key, 1)))
-    return items, {key: line for key, line in lines.items() if key in items}, problems
+    errors: list[Exception] = []
+    entries: dict[str, Raw] = {}
+    kept: set[str] = set()  # keys in lower case: BibTeX's keys are case-insensitive
+    counter = LineCounter(text)
+    try:
+        scanner = _scanner()(text, macros=CaseInsensitiveDict(month_names), handle_error=errors.append)
+        for command, body in scanner:
+            if command.lower() in ("string", "preamble"):
+                continue
+            key, written = body
+            if key is None:  # the key is missing: a syntax error, reported (pybtex names it "unnamed-1")
+                continue
+            raw, names = _raw(command.lower(), key, written, errors)
+            for name in names:  # written in this entry: its line found there
+                at = text.find(name, scanner.command_start, scanner.pos)
+                problems.append(FileProblem("CP302", f"the name {name!r} is not BibTeX syntax (too many commas)",
+                                            "separate names with ' and ' and write each as 'Family, Given' or "
+                                            "'Given Family'", counter.line_of(at if at >= 0 else scanner.command_start)))
+            if key.lower() not in kept:
+                kept.add(key.lower())
+                entries[key] = raw
+    except Exception as error:  # pybtex raises nothing with handle_error set; a bug of its is still a problem
+        errors.append(error)
+        entries = {}
+    written_lines = text.split("\n")
+    problems += [_problem(error, written_lines, lines) for error in errors]
+    lines = {key: line for key, line in lines.items() if key in entries}
+    identifiers: dict[str, Item] = {}
+    for key, raw in entries.items():
+        found = {variable: verbatim(raw.fields[name]) for name, variable in IDENTIFIERS.items() if name in raw.fields}
+        problems += check_identifiers(key, found, lines.get(key, 1), written_lines)
+        identifiers[key] = found
+    return entries, lines, problems, identifiers
+
+
+@lru_cache(maxsize=1)
+def _scanner() -> Any:
+    """pybtex's LowLevelParser with one change: skip_to (the search for the next @ between entries, and for the
+    next brace or quote inside a value) searches once for any of its characters. pybtex searches for each
+    separately from the same place, so a value of many braced parts with its closing quote far away is read in
+    quadratic time (a 600 kB title took 17 s); the one search finds the same token, the earliest."""
+    from pybtex.database.input.bibtex import LowLevelParser
+    from pybtex.scanner import Token
+
+    characters = {LowLevelParser.AT: "@", LowLevelParser.QUOTE: '"', LowLevelParser.LBRACE: "{",
+                  LowLevelParser.RBRACE: "}"}
+
+    plans: dict[tuple[Any, ...], tuple[Any, dict[str, Any]]] = {}  # patterns -> (search, pattern of each character)
+
+    class Scanner(LowLevelParser):
+        def skip_to(self: Any, patterns: list[Any]) -> Any:
+            plan = plans.get(tuple(patterns))
+            if plan is None:
+                search = SKIP_TO.get("".join(sorted(characters.get(pattern, "?") for pattern in patterns)))
+                if search is None:
+                    return super().skip_to(patterns)
+                plan = plans[tuple(patterns)] = (search, {characters[pattern]: pattern for pattern in patterns})
+            found = plan[0](self.text, self.pos)
+            if found is None:
+                return None
+            value = self.text[self.pos:found.end()]
+            self.pos = found.end()
+            self.update_lineno(value)
+            return Token(value, plan[1][found.group()])
+
+    return Scanner
+
+
+def _raw(kind: str, key: str, written: list[tuple[str, list[str]]],
+         errors: list[Exception]) -> tuple[Raw, list[str]]:
+    """An entry's fields as pybtex's Parser.process_entry takes them: a field given twice is an error (the first
+    is kept); a name list is split into names, and a name with more than two commas (returned) is not BibTeX
+    syntax. Person objects (names split into their parts) are made only for printing."""
+    split_name_list, split_tex_string, duplicate_field, normalize_whitespace = _pybtex()
+    fields: dict[str, str] = {}
+    persons: dict[str, str] = {}
+    invalid: list[str] = []
+    for name, parts in written:
+        lower = name.lower()
+        if lower in fields or lower in persons:
+            errors.append(duplicate_field(key, name))
+            continue
+        value = normalize_whitespace("".join(parts))
+        if lower in PERSON_FIELDS:
+            persons[lower] = value
+            for person in split_name_list(value) if "," in value else ():
+                if len(split_tex_string(person.strip(), ",")) > 3:  # pybtex's Person: InvalidNameString
+                    invalid.append(person.strip())
+        else:
+            fields[lower] = value
+    return Raw(kind, fields, persons), invalid
+
+
+@lru_cache(maxsize=1)
+def _pybtex() -> tuple[Any, ...]:
+    """pybtex's name splitting, errors and whitespace rule, imported once (only for files that are BibTeX)."""
+    from pybtex.bibtex.utils import split_name_list, split_tex_string
+    from pybtex.database.input.bibtex import DuplicateField
+    from pybtex.textutils import normalize_whitespace
+
+    return split_name_list, split_tex_string, DuplicateField, normalize_whitespace
 
 
 def _entry_lines(text: str) -> tuple[dict[str, int], list[tuple[str, int]]]:
-    """Each key's line (the first entry of a key), and the keys written again with their lines."""
+    """Each key's line (the first entry of a key, compared without case as BibTeX does), and the keys written
+    again with their lines."""
     lines: dict[str, int] = {}
+    first: set[str] = set()
     again: list[tuple[str, int]] = []
+    line, counted = 1, 0
     for head in ENTRY_HEAD.finditer(text):
         kind, key = head.group(1).lower(), head.group(2)
         if kind in ("string", "comment", "preamble") or not key:
             continue
-        line = text.count("\n", 0, head.start()) + 1
-        if key in lines:
+        line += text.count("\n", counted, head.start())
+        counted = head.start()
+        if key.lower() in first:
             again.append((key, line))
         else:
+            first.add(key.lower())
             lines[key] = line
     return lines, again
 
 
-def _problem(error: Exception, text: str) -> FileProblem | None:
-    """A pybtex error as a problem at its line; "repeated entry" is found by _entry_lines with its line."""
+def _problem(error: Exception, written: list[str], lines: dict[str, int]) -> FileProblem:
+    """A pybtex error as a problem at its line."""
     message = str(getattr(error, "args", [""])[0] if getattr(error, "args", None) else error)
-    if message.startswith("repeated bibliography entry"):
-        return None
     line = getattr(error, "lineno", None) or 1
     name = type(error).__name__
     if name == "UndefinedMacro":
         return FileProblem("CP301", f"the @string macro {message!r} is not defined (or is defined from itself)",
                            "define it with @string{name = \"...\"} before it is used, or put the value in braces",
                            line)
-    if name == "InvalidNameString":
-        written = NAME_IN_MESSAGE.search(message)
-        at = text.find(written.group(1)) if written else -1
-        line = text.count("\n", 0, at) + 1 if at >= 0 else line
-        return FileProblem("CP302", f"the name {written.group(1) if written else message!r} is not BibTeX syntax "
-                           "(too many commas)", "separate names with ' and ' "
-                           "and write each as 'Family, Given' or 'Given Family'", line)
     if name == "DuplicateField":
+        found = DUPLICATE_FIELD.search(message)
+        if found and found.group(1) in lines:
+            line = field_line(written, lines[found.group(1)], found.group(2).lower(), 2)
         return FileProblem("CP301", message, "remove the second field of that name", line)
     return FileProblem("CP301", f"the BibTeX is malformed: {message}", "check the braces and quotes of the entry "
                        "(every { has its }, every field ends with a comma)", line)
 
 
-def _item(key: str, entry: Any, entries: Any) -> Item:
-    fields = {name.lower(): value for name, value in entry.fields.items()}
-    persons = {role.lower(): list(people) for role, people in entry.persons.items()}
-    parent = entries.get(fields.get("crossref", "")) if fields.get("crossref") else None
+def _items(entries: dict[str, Raw], identifiers: dict[str, Item]) -> dict[str, Item]:
+    """Every entry as a CSL-JSON item, with its checked identifiers; only rendering asks for them."""
+    from pybtex import errors
+
+    lowered = {key.lower(): raw for key, raw in entries.items()}
+    items: dict[str, Item] = {}
+    with errors.capture():  # a name's problems were reported by the scan
+        for key, raw in entries.items():
+            try:
+                item = _item(key, raw, lowered)
+            except Exception:  # untrusted text: an entry is printed from what can be read, never an exception
+                item = {"id": key, "type": TYPES.get(raw.kind, "document")}
+            for variable in IDENTIFIERS.values():
+                item.pop(variable, None)
+            item.update(identifiers[key])
+            items[key] = item
+    return items
+
+
+def _item(key: str, raw: Raw, entries: dict[str, Raw]) -> Item:
+    fields = dict(raw.fields)
+    persons = dict(raw.persons)
+    parent = entries.get(fields["crossref"].lower()) if fields.get("crossref") else None
     if parent is not None:
-        parent_fields = {name.lower(): value for name, value in parent.fields.items()}
         for own, theirs in INHERITED.items():
-            if theirs not in fields and own in parent_fields:
-                fields[theirs] = parent_fields[own]
+            if theirs not in fields and own in parent.fields:
+                fields[theirs] = parent.fields[own]
         for role, people in parent.persons.items():
-            persons.setdefault(role.lower(), list(people))
-    kind = entry.type.lower()
+            persons.setdefault(role, people)
+    kind = raw.kind
     item: Item = {"id": key, "type": TYPES.get(kind, "document")}
     if kind == "misc" and "url" in fields:
         item["type"] = "webpage"
@@ -162,13 +298,21 @@ def _item(key: str, entry: Any, entries: Any) -> Item:
         item.pop("container-title", None)  # a book's own booktitle is its title
     for role in ("author", "editor"):
         if persons.get(role):
-            item[role] = [_name(person) for person in persons[role]]
+            item[role] = _names(persons[role])
     item.update(_dates(fields))
     if "urldate" in fields:
         accessed = _iso_date(fields["urldate"])
         if accessed:
             item["accessed"] = accessed
     return item
+
+
+def _names(written: str) -> list[dict[str, str]]:
+    """A name list as CSL names, split by pybtex as BibTeX splits them (first, von, last, Jr)."""
+    from pybtex.bibtex.utils import split_name_list
+    from pybtex.database import Person
+
+    return [_name(Person(name)) for name in split_name_list(written)]
 
 
 def _name(person: Any) -> dict[str, str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -125,7 +126,7 @@ _CACHE: dict[tuple[str, str, tuple[str, ...]], tuple[Entry, ...]] = {}  # (style
 MAX_CACHED = 256
 
 
-def bibliography(style: str, items: dict[str, Item], order: tuple[str, ...], digest: str) -> tuple[Entry, ...]:
+def bibliography(style: str, items: Mapping[str, Item], order: tuple[str, ...], digest: str) -> tuple[Entry, ...]:
     """The cited references, formatted, in order of first citation; cached by style, file content and order."""
     key = (style, digest, order)
     if key not in _CACHE:

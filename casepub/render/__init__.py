@@ -3,6 +3,9 @@
     build/<case>/index.html       the article page
     build/<case>/<case>.pdf       the print PDF
     build/<case>/figures/         the panels, normalised for print (content-addressed names)
+    build/<case>/care-checklist.html, <case>.pages.json
+                                  for an article type that follows CARE: the checklist filled in (casepub/care.py),
+                                  and the page each part of the PDF starts on
     build/.cache/panels/          the normalisation cache, shared by all cases
 
 The steps are public because issue builds run them apart: prepare_article
@@ -126,18 +129,21 @@ def _render_case(folder: Path, out: Path, formats: Sequence[str], templates: Pat
     case = prepared.case
     pdf_name = f"{case.name}.pdf"
     view = article_view(case, prepared.profile, prepared.panels, pdf_name)
-    outputs, pages = {}, None
+    outputs, pages, made = {}, None, None
     try:
         if "pdf" in formats:
             with limits.step("making the PDF"):
                 pdf = article_pdf(prepared, view, templates)
             if isinstance(pdf, Diagnostic):
                 return Rendered(case.folder, prepared.diagnostics + [pdf], case.name)
-            outputs["pdf"], pages = write_atomic(prepared.target / pdf_name, pdf.data), pdf.pages
+            outputs["pdf"], pages, made = write_atomic(prepared.target / pdf_name, pdf.data), pdf.pages, pdf
         if "html" in formats:
             with limits.step("making the HTML"):
                 html = render_html(view, templates)
             outputs["html"] = write_atomic(prepared.target / "index.html", html)
+        if prepared.profile.article_types[case.meta.article_type].checklist == "care":
+            with limits.step("making the CARE checklist"):
+                outputs["care"] = _care_checklist(prepared, view, made, templates)
     except OutputError as error:
         return Rendered(case.folder, prepared.diagnostics + [unwritten(error, case)], case.name,
                         seconds=time.perf_counter() - started)
@@ -146,6 +152,20 @@ def _render_case(folder: Path, out: Path, formats: Sequence[str], templates: Pat
                         seconds=time.perf_counter() - started)
     return Rendered(case.folder, prepared.diagnostics, case.name, outputs, pages, time.perf_counter() - started,
                     view.plain_title or case.name, tuple(a.display_name for a in case.meta.authors))
+
+
+def _care_checklist(prepared: Prepared, view: ArticleView, pdf: Pdf | None, templates: Path | None) -> Path:
+    """care-checklist.html beside the article, with the pages of the PDF just made (recorded beside it, for
+    `casepub care`), or of the one made before when it is still current (--to html)."""
+    from casepub import care
+
+    case, pdf_path = prepared.case, prepared.target / view.pdf_name
+    if pdf is not None:
+        write_atomic(pdf_path.with_name(pdf_path.stem + care.PAGES_SUFFIX), care.pages_record(case, pdf.data, pdf.places))
+        found = care.checklist(case, prepared.profile, places=pdf.places, pdf=pdf_path)
+    else:
+        found = care.checklist(case, prepared.profile, prepared.target.parent)
+    return write_atomic(prepared.target / "care-checklist.html", care.render_checklist(view, found, templates))
 
 
 def place_panels(case: Case, profile: Profile, target: Path, cache: Path) -> tuple[Panels, list[Diagnostic]]:

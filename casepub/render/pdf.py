@@ -10,18 +10,49 @@ or failed resource fails the render.
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 import mimetypes
 import os
 import stat
-from dataclasses import dataclass
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from weasyprint import HTML, LOGGER, URLFetcher
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
+from casepub.profiles import section_key
+
+
+@contextmanager
+def _libraries_by_file_name() -> Iterator[None]:
+    """While WeasyPrint loads Pango, HarfBuzz and fontconfig (Linux only), ctypes' find_library answers "not
+    found": WeasyPrint tries several names for each library, and find_library runs ldconfig, gcc and ld for
+    each name it does not know, 150 ms of every cold render. Told nothing, cffi loads each library by the file
+    name WeasyPrint also tries (libpango-1.0.so.0), as the dynamic loader finds it. The same files are loaded;
+    if one is missing, WeasyPrint is imported again the usual way (its message about it is kept quiet)."""
+    import ctypes.util
+
+    original = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            yield
+    finally:
+        ctypes.util.find_library = original
+
+
+if sys.platform.startswith("linux"):
+    with contextlib.suppress(OSError), _libraries_by_file_name():
+        import weasyprint.text.ffi  # noqa: F401  (the libraries, loaded once per process)
+
+from weasyprint import HTML, LOGGER, URLFetcher  # noqa: E402
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse  # noqa: E402
 
 MAX_RESOURCE_BYTES = 64 << 20
 FONTS = FontConfiguration()  # fontconfig's view of the installed fonts, loaded once per process
@@ -68,6 +99,42 @@ def _read_regular(path: Path) -> bytes:
 class Pdf:
     data: bytes
     pages: int
+    places: dict[str, int] = field(default_factory=dict)  # where things print: place_pages
+
+
+def place_pages(pages: Sequence[Any]) -> dict[str, int]:
+    """The page (from 1) each part of the article starts on, for the CARE checklist: "title", "abstract",
+    "keywords", "timeline", "consent", and "heading:<text>" for each heading of the body (section_key form).
+
+    WeasyPrint's public anchors name only elements with an id, and the body's headings have none, so the laid-out
+    boxes of each page are walked (Page._page_box): a WeasyPrint without it gives no places, never an error."""
+    places: dict[str, int] = {}
+    for number, page in enumerate(pages, 1):
+        stack: list[tuple[Any, bool]] = [(getattr(page, "_page_box", None), False)]
+        while stack:
+            box, in_body = stack.pop()
+            element = getattr(box, "element", None)
+            if element is not None and isinstance(element.tag, str):
+                in_body = in_body or "article-body" in (element.get("class") or "").split()
+                for name in _place_names(element, in_body):
+                    places.setdefault(name, number)
+            stack += [(child, in_body) for child in reversed(getattr(box, "children", None) or ())]
+    return places
+
+
+_PLACE_CLASSES = {"keywords": "keywords", "timeline": "timeline", "consent-statement": "consent"}
+
+
+def _place_names(element: Any, in_body: bool) -> list[str]:
+    classes = (element.get("class") or "").split()
+    names = [_PLACE_CLASSES[c] for c in classes if c in _PLACE_CLASSES]
+    if element.tag == "h1":
+        names.append("title")
+    elif element.get("id") == "abstract-heading":
+        names.append("abstract")
+    elif in_body and element.tag in ("h2", "h3", "h4", "h5", "h6"):
+        names.append("heading:" + section_key("".join(element.itertext())))
+    return names
 
 
 class _Collect(logging.Handler):
@@ -96,7 +163,7 @@ def render_pdf(html: str, base: Path, roots: list[Path]) -> Pdf:
         LOGGER.removeHandler(collect)
     if collect.messages:
         raise RenderError("; ".join(dict.fromkeys(collect.messages)))
-    return Pdf(data, len(rendered.pages))
+    return Pdf(data, len(rendered.pages), place_pages(rendered.pages))
 
 
 def _reason(error: BaseException) -> str:

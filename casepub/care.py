@@ -1,0 +1,419 @@
+"""The CARE checklist, filled in: where a case satisfies each of the 13 CARE items and their sub-items.
+
+The item texts are the CARE 2013 checklist's own (Gagnier et al., care-statement.org), kept here as data.
+What can be found mechanically is found: a front-matter key (title, keywords, the abstract and its sections,
+timeline, consent), a heading of the body (the profile's sections with their synonyms, or a heading CARE names,
+"Clinical findings"), and the page of the rendered PDF each starts on (recorded beside the PDF when it is made:
+PAGES_SUFFIX). What cannot (does the case give "de-identified demographic information"?) is marked unsure, with
+the section it most likely is in: confirming it is the author's.
+
+Status: found (where it says), unsure (most likely there; the author confirms), not-found. `casepub care` exits
+1 when a required item is not found; unsure items do not fail it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import quote
+
+from casepub.checks.text import TYPED_NUMBER
+from casepub.load.markdown import TextBlock, body_blocks
+from casepub.model import Case
+from casepub.profiles import Profile, Wording, section_key
+from casepub.references.cite import clusters, code_spans
+
+if TYPE_CHECKING:
+    from casepub.render.html import ArticleView
+
+Status = Literal["found", "unsure", "not-found"]
+PAGES_SUFFIX = ".pages.json"  # beside <case>.pdf: the page each part of the article starts on
+MARKS = {"found": "✓", "unsure": "?", "not-found": "✗"}
+SOURCE = ("Gagnier JJ, Kienle G, Altman DG, Moher D, Sox H, Riley D; the CARE Group. The CARE guidelines: "
+          "consensus-based clinical case reporting guideline development. 2013. https://www.care-statement.org")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One row of the checklist, and how to find it. `keys` and `headings` satisfy it when present (or only
+    locate it, `exact=False`); `near_keys` and `section` (a profile section) say where it most likely is."""
+    number: int
+    sub: str                        # "" for the item itself, "a" ... "d"
+    topic: str
+    text: str
+    keys: tuple[str, ...] = ()      # front-matter keys, dotted: "abstract.introduction"
+    headings: tuple[str, ...] = ()  # headings CARE names for it, at any level
+    near_keys: tuple[str, ...] = ()
+    section: str | None = None      # the profile's section (by name, with its synonyms) it is usually in
+    exact: bool = True              # a key or heading found satisfies it (False: locates it only)
+    section_exact: bool = False     # the profile's section satisfies it
+    cited: bool = False             # ... or does when it cites a reference ([@key])
+    required: bool = True
+
+
+_CASE = "Case presentation"
+_PATIENT = ("Patient information", "Patient history", "History")
+_FINDINGS = ("Clinical findings", "Physical examination", "Examination", "Findings")
+_DIAGNOSTIC = ("Diagnostic assessment", "Diagnosis", "Diagnostic workup", "Investigations")
+_THERAPY = ("Therapeutic intervention", "Therapeutic interventions", "Treatment", "Management", "Intervention",
+            "Interventions")
+_FOLLOW_UP = ("Follow-up and outcomes", "Follow-up and outcome", "Outcome and follow-up", "Follow-up", "Outcome",
+              "Outcomes")
+_ABSTRACT = ("abstract",)
+
+ITEMS: tuple[Item, ...] = (
+    Item(1, "", "Title", "The diagnosis or intervention of primary focus followed by the words “case report”",
+         keys=("title",)),
+    Item(2, "", "Key words", "2 to 5 key words that identify diagnoses or interventions in this case report, "
+         "including “case report”", keys=("keywords",)),
+    Item(3, "", "Abstract", "(no references)", keys=("abstract",)),
+    Item(3, "a", "Abstract", "Introduction: What is unique about this case and what does it add to the scientific "
+         "literature?", keys=("abstract.introduction", "abstract.background"), near_keys=_ABSTRACT),
+    Item(3, "b", "Abstract", "Main symptoms and/or important clinical findings", keys=("abstract.case-presentation",),
+         near_keys=_ABSTRACT),
+    Item(3, "c", "Abstract", "The main diagnoses, therapeutic interventions, and outcomes",
+         keys=("abstract.diagnoses", "abstract.interventions", "abstract.outcomes"),
+         near_keys=("abstract.case-presentation", "abstract")),
+    Item(3, "d", "Abstract", "Conclusion—What is the main “take-away” lesson(s) from this case?",
+         keys=("abstract.conclusion",), near_keys=_ABSTRACT),
+    Item(4, "", "Introduction", "One or two paragraphs summarizing why this case is unique (may include references)",
+         section="Introduction", section_exact=True),
+    Item(5, "", "Patient information", "", headings=_PATIENT, section=_CASE),
+    Item(5, "a", "Patient information", "De-identified patient specific information", headings=_PATIENT,
+         section=_CASE, exact=False),
+    Item(5, "b", "Patient information", "Primary concerns and symptoms of the patient", headings=_PATIENT,
+         section=_CASE, exact=False),
+    Item(5, "c", "Patient information", "Medical, family, and psycho-social history including relevant genetic "
+         "information", headings=_PATIENT, section=_CASE, exact=False),
+    Item(5, "d", "Patient information", "Relevant past interventions with outcomes", headings=_PATIENT,
+         section=_CASE, exact=False),
+    Item(6, "", "Clinical findings", "Describe significant physical examination (PE) and important clinical findings",
+         headings=_FINDINGS, section=_CASE),
+    Item(7, "", "Timeline", "Historical and current information from this episode of care organized as a timeline",
+         keys=("timeline",), headings=("Timeline",)),
+    Item(8, "", "Diagnostic assessment", "", headings=_DIAGNOSTIC, section=_CASE),
+    Item(8, "a", "Diagnostic assessment", "Diagnostic testing (such as PE, laboratory testing, imaging, surveys)",
+         headings=_DIAGNOSTIC, section=_CASE, exact=False),
+    Item(8, "b", "Diagnostic assessment", "Diagnostic challenges (such as access to testing, financial, or cultural)",
+         headings=_DIAGNOSTIC, section=_CASE, exact=False),
+    Item(8, "c", "Diagnostic assessment", "Diagnosis (including other diagnoses considered)", headings=_DIAGNOSTIC,
+         section=_CASE, exact=False),
+    Item(8, "d", "Diagnostic assessment", "Prognosis (such as staging in oncology) where applicable",
+         headings=_DIAGNOSTIC, section=_CASE, exact=False),
+    Item(9, "", "Therapeutic intervention", "", headings=_THERAPY, section=_CASE),
+    Item(9, "a", "Therapeutic intervention", "Types of therapeutic intervention (such as pharmacologic, surgical, "
+         "preventive, self-care)", headings=_THERAPY, section=_CASE, exact=False),
+    Item(9, "b", "Therapeutic intervention", "Administration of therapeutic intervention (such as dosage, strength, "
+         "duration)", headings=_THERAPY, section=_CASE, exact=False),
+    Item(9, "c", "Therapeutic intervention", "Changes in therapeutic intervention (with rationale)",
+         headings=_THERAPY, section=_CASE, exact=False),
+    Item(10, "", "Follow-up and outcomes", "", headings=_FOLLOW_UP, section=_CASE),
+    Item(10, "a", "Follow-up and outcomes", "Clinician and patient-assessed outcomes (if available)",
+         headings=_FOLLOW_UP, section=_CASE, exact=False),
+    Item(10, "b", "Follow-up and outcomes", "Important follow-up diagnostic and other test results",
+         headings=_FOLLOW_UP, section=_CASE, exact=False),
+    Item(10, "c", "Follow-up and outcomes", "Intervention adherence and tolerability (How was this assessed?)",
+         headings=_FOLLOW_UP, section=_CASE, exact=False),
+    Item(10, "d", "Follow-up and outcomes", "Adverse and unanticipated events", headings=_FOLLOW_UP, section=_CASE,
+         exact=False),
+    Item(11, "", "Discussion", "", section="Discussion", section_exact=True),
+    Item(11, "a", "Discussion", "A scientific discussion of the strengths AND limitations associated with this case "
+         "report", section="Discussion"),
+    Item(11, "b", "Discussion", "Discussion of the relevant medical literature with references",
+         section="Discussion", cited=True),
+    Item(11, "c", "Discussion", "The scientific rationale for any conclusions (including assessment of possible "
+         "causes)", section="Discussion"),
+    Item(11, "d", "Discussion", "The primary “take-away” lessons of this case report (without references) in a one "
+         "paragraph conclusion", section="Conclusion", section_exact=True),
+    Item(12, "", "Patient perspective", "The patient should share their perspective in one to two paragraphs on the "
+         "treatment(s) they received", section="Patient perspective", section_exact=True, required=False),
+    Item(13, "", "Informed consent", "Did the patient give informed consent? Please provide if requested",
+         keys=("consent", "consent-statement")),
+)
+
+# Where a key prints, as place_pages (casepub/render/pdf.py) names it.
+_KEY_PLACES = {"title": "title", "keywords": "keywords", "abstract": "abstract", "timeline": "timeline",
+               "consent": "consent", "consent-statement": "consent"}
+# The headings CARE's own names stand for, when the profile has no such section.
+_DEFAULT_SECTIONS = {"Introduction": ("Introduction", "Background"),
+                     _CASE: (_CASE, "Case report", "Case description"),
+                     "Discussion": ("Discussion",), "Conclusion": ("Conclusion", "Conclusions"),
+                     "Patient perspective": ("Patient perspective", "Patient's perspective")}
+
+
+@dataclass(frozen=True)
+class Where:
+    section: str | None = None   # the heading as written
+    key: str | None = None       # the front-matter key, dotted
+    line: int | None = None      # in case.md
+    page: int | None = None      # in the rendered PDF
+
+    @property
+    def place(self) -> str:
+        """Where it prints, as place_pages names it."""
+        if self.key:
+            return _KEY_PLACES.get(self.key.split(".")[0], "")
+        return "heading:" + section_key(self.section or "")
+
+
+@dataclass(frozen=True)
+class Entry:
+    item: Item
+    status: Status
+    where: Where = Where()
+    note: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.item.number}{self.item.sub}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"item": self.item.number, "sub": self.item.sub or None, "topic": self.item.topic,
+                "text": self.item.text, "status": self.status, "required": self.item.required,
+                "where": {"section": self.where.section, "key": self.where.key, "line": self.where.line,
+                          "page": self.where.page},
+                "note": self.note}
+
+
+@dataclass(frozen=True)
+class Checklist:
+    case: Case
+    entries: tuple[Entry, ...]
+    pdf: Path | None = None       # the PDF the pages are from
+    pages_note: str = ""          # why there are no pages, when there are none
+
+    @property
+    def complete(self) -> bool:
+        """Every required item is found (unsure ones too: their content is the author's to confirm)."""
+        return not any(e.status == "not-found" and e.item.required for e in self.entries)
+
+    def count(self, status: Status) -> int:
+        return sum(e.status == status for e in self.entries)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"checklist": "CARE 2013", "case": str(self.case.folder), "title": self.case.meta.title,
+                "pdf": str(self.pdf) if self.pdf else None, "pages-note": self.pages_note or None,
+                "complete": self.complete,
+                "items": [entry.to_json() for entry in self.entries]}
+
+
+def fill_in(case: Case, profile: Profile | None, places: dict[str, int] | None = None) -> tuple[Entry, ...]:
+    """Each CARE item and sub-item with where the case satisfies it; `places`: pages from place_pages."""
+    blocks = body_blocks(case.body)
+    entries = []
+    for item in ITEMS:
+        entry = _locate(item, case, profile, blocks)
+        if places and entry.status != "not-found":
+            entry = Entry(item, entry.status, Where(entry.where.section, entry.where.key, entry.where.line,
+                                                    places.get(entry.where.place)), entry.note)
+        entries.append(entry)
+    return tuple(entries)
+
+
+def _locate(item: Item, case: Case, profile: Profile | None, blocks: list[TextBlock]) -> Entry:
+    headings = [block for block in blocks if block.kind == "heading"]
+    for key in item.keys:
+        if _has(case, key):
+            return Entry(item, "found" if item.exact else "unsure", _at_key(case, key), _key_note(item, case, key))
+    heading = _heading(headings, item.headings)
+    if heading is not None:
+        status: Status = "found" if item.exact else "unsure"
+        return Entry(item, status, _at_heading(heading), None if item.exact else _CONFIRM)
+    for key in item.near_keys:
+        if _has(case, key):
+            return Entry(item, "unsure", _at_key(case, key), f"most likely in {key}; {_CONFIRM}")
+    if item.section:
+        heading = _heading(headings, _section_headings(profile, item.section, case))
+        if heading is not None:
+            if item.section_exact:
+                return Entry(item, "found", _at_heading(heading))
+            if item.cited and _cites(blocks, heading):
+                return Entry(item, "found", _at_heading(heading), "cites references")
+            return Entry(item, "unsure", _at_heading(heading), f"most likely here; {_CONFIRM}")
+    return Entry(item, "not-found", note=_missing(item))
+
+
+_CONFIRM = "the author's to confirm"
+
+
+def _cites(blocks: list[TextBlock], heading: TextBlock) -> bool:
+    """Whether the section under `heading` (to the next heading of its level or above) cites a reference."""
+    start = blocks.index(heading) + 1
+    for block in blocks[start:]:
+        if block.kind == "heading" and block.level <= heading.level:
+            return False
+        if any(clusters(block.source, code_spans(block.source))):
+            return True
+    return False
+
+
+def _has(case: Case, key: str) -> bool:
+    meta = case.meta
+    if key.startswith("abstract."):
+        return any(name == key.split(".", 1)[1] for name, _ in meta.abstract_sections)
+    value = getattr(meta, key.replace("-", "_"), None)
+    return bool(value.strip() if isinstance(value, str) else value)
+
+
+def _at_key(case: Case, key: str) -> Where:
+    return Where(key=key, line=case.where(tuple(key.split(".")), key=True).line)
+
+
+def _at_heading(block: TextBlock) -> Where:
+    return Where(section=block.plain.strip(), line=block.starts[0][0])
+
+
+def _heading(headings: list[TextBlock], names: tuple[str, ...]) -> TextBlock | None:
+    """The first heading that is one of `names` (a number typed before it does not count)."""
+    wanted = {section_key(name) for name in names}
+    for block in headings:
+        title = block.plain.strip()
+        typed = TYPED_NUMBER.match(title)
+        if section_key(title[typed.end():] if typed else title) in wanted:
+            return block
+    return None
+
+
+def _section_headings(profile: Profile | None, name: str, case: Case) -> tuple[str, ...]:
+    """The headings of the profile's section `name` (its synonyms with it), else CARE's usual ones."""
+    article = profile.article_types.get(case.meta.article_type) if profile else None
+    for section in article.sections if article else ():
+        if section.name == name:
+            return section.headings
+    return _DEFAULT_SECTIONS.get(name, (name,))
+
+
+def _key_note(item: Item, case: Case, key: str) -> str | None:
+    """What CARE asks of a key that can be read: the words "case report" in the title and the keywords, 2 to 5
+    keywords, a waived consent's reason."""
+    meta = case.meta
+    if key == "title" and "case report" not in (meta.title or "").casefold():
+        return "CARE asks for the words “case report” in the title"
+    if key == "keywords":
+        notes = []
+        if not 2 <= len(meta.keywords) <= 5:
+            notes.append(f"{len(meta.keywords)} key words (CARE: 2 to 5)")
+        if not any("case report" in word.casefold() for word in meta.keywords):
+            notes.append("CARE asks for “case report” among them")
+        return "; ".join(notes) or None
+    consent = meta.consent_given
+    if item.number == 13 and consent is not None:
+        return "obtained" if consent.status == "obtained" else f"waived: {consent.reason or 'no reason given'}"
+    return None
+
+
+def _missing(item: Item) -> str:
+    """How to supply an item that is not found."""
+    if item.keys:
+        return f"add `{item.keys[0]}:` to the front matter"
+    name = item.headings[0] if item.headings else item.section
+    return f"add a section `## {name}`" + ("" if item.required else " (recommended)")
+
+
+def checklist(case: Case, profile: Profile | None, out: Path | None = None,
+              places: dict[str, int] | None = None, pdf: Path | None = None) -> Checklist:
+    """The filled-in checklist; pages from `places` when given, else from the PDF rendered under `out`
+    (out/<case>/<case>.pdf with its PAGES_SUFFIX file), when it is as current as case.md."""
+    note = ""
+    if places is None and out is not None:
+        pdf = out / case.name / f"{case.name}.pdf"
+        places, note = read_places(case, pdf)
+        pdf = pdf if places is not None else None
+    return Checklist(case, fill_in(case, profile, places), pdf, note)
+
+
+def pages_record(case: Case, pdf_data: bytes, places: dict[str, int]) -> str:
+    """The PAGES_SUFFIX file's text: the places, with the digests of the PDF and of the case.md it was made from."""
+    return json.dumps({"pdf-sha256": hashlib.sha256(pdf_data).hexdigest(), "case-sha256": _digest(case.file),
+                       "places": places}, indent=1, sort_keys=True) + "\n"
+
+
+def read_places(case: Case, pdf: Path) -> tuple[dict[str, int] | None, str]:
+    """The pages recorded beside `pdf`, or None and why: no PDF, or one made from another case.md."""
+    record = pdf.with_name(pdf.stem + PAGES_SUFFIX)
+    try:
+        data = json.loads(record.read_text(encoding="utf-8"))
+        current = (data["pdf-sha256"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
+                   and data["case-sha256"] == _digest(case.file))
+        places = {str(k): int(v) for k, v in data["places"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None, f"no PDF with recorded pages at {pdf} (casepub render gives the page numbers)"
+    if not current:
+        return None, f"{pdf} was made from an earlier case.md: render it again for page numbers"
+    return places, ""
+
+
+def _digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def format_text(found: Checklist) -> str:
+    """The checklist for a terminal: a mark, the item, where."""
+    lines = [f"CARE checklist (2013) for {found.case.folder}: {found.case.meta.title or '(no title)'}",
+             f"pages from {found.pdf}" if found.pdf else found.pages_note, ""]
+    for entry in found.entries:
+        text = entry.item.text if entry.item.sub or not entry.item.text else f"{entry.item.topic}: {entry.item.text}"
+        text = text if entry.item.text else entry.item.topic
+        lines.append(f"{MARKS[entry.status]} {entry.label:<4}{text}")
+        lines.append(f"        {_where_text(entry)}")
+    lines.append("")
+    lines.append(f"{found.count('found')} found, {found.count('unsure')} to confirm, "
+                 f"{found.count('not-found')} not found; "
+                 + ("every required item is there" if found.complete else "required items are missing"))
+    return "\n".join(lines)
+
+
+def _where_text(entry: Entry) -> str:
+    if entry.status == "not-found":
+        return f"not found: {entry.note}"
+    where = entry.where
+    parts = [f"section “{where.section}”" if where.section else f"key `{where.key}`"]
+    if where.line:
+        parts.append(f"line {where.line}")
+    if where.page:
+        parts.append(f"page {where.page}")
+    return ", ".join(parts) + (f" ({entry.note})" if entry.note else "")
+
+
+def grouped(entries: tuple[Entry, ...]) -> list[tuple[Entry, list[Entry]]]:
+    """Each item with its sub-items, as the checklist page shows them."""
+    groups: list[tuple[Entry, list[Entry]]] = []
+    for entry in entries:
+        if entry.item.sub and groups:
+            groups[-1][1].append(entry)
+        else:
+            groups.append((entry, []))
+    return groups
+
+
+def article_link(entry: Entry, wording: Wording) -> str | None:
+    """Where the article page (index.html beside the checklist) shows an entry: the abstract by its id, a section
+    or a statement by its text (a text fragment: the article's headings have no ids)."""
+    if entry.status == "not-found":
+        return None
+    key = (entry.where.key or "").split(".")[0]
+    if key == "abstract":
+        return "index.html#abstract-heading"
+    if key == "title":
+        return "index.html"
+    labels = {"keywords": wording.keywords, "timeline": wording.timeline, "consent": wording.consent_label,
+              "consent-statement": wording.consent_label}
+    text = labels.get(key) if key else entry.where.section
+    return f"index.html#:~:text={quote(text, safe='')}" if text else "index.html"
+
+
+def render_checklist(view: ArticleView, found: Checklist, templates: Path | None = None) -> str:
+    """care-checklist.html: the filled-in checklist journals ask authors to upload, in the journal's theme."""
+    from casepub.render.html import dated, environment
+
+    article = view.profile.article_types[view.case.meta.article_type]
+    template = environment(article.template or view.profile.template, templates).get_template("care-checklist.html.j2")
+    wording = view.profile.wording
+    return template.render(article=view, checklist=found, groups=grouped(found.entries), marks=MARKS,
+                           link=lambda entry: article_link(entry, wording), source=SOURCE,
+                           date=dated(wording.date_format, view.date, wording) if view.date else "")
