@@ -24,6 +24,7 @@ from casepub.load.markdown import TextBlock, body_blocks
 from casepub.model import Case
 from casepub.profiles import Profile, Wording, section_key
 from casepub.references.cite import clusters, code_spans
+from casepub.render.markdown import section_id
 
 if TYPE_CHECKING:
     from casepub.render.html import ArticleView
@@ -392,8 +393,8 @@ def grouped(entries: tuple[Entry, ...]) -> list[tuple[Entry, list[Entry]]]:
 
 
 def article_link(entry: Entry, wording: Wording) -> str | None:
-    """Where the article page (index.html beside the checklist) shows an entry: the abstract by its id, a section
-    or a statement by its text (a text fragment: the article's headings have no ids)."""
+    """Where the article page (index.html beside the checklist) shows an entry: the abstract and a section by
+    their ids, a statement by its text (a text fragment)."""
     if entry.status == "not-found":
         return None
     key = (entry.where.key or "").split(".")[0]
@@ -401,9 +402,11 @@ def article_link(entry: Entry, wording: Wording) -> str | None:
         return "index.html#abstract-heading"
     if key == "title":
         return "index.html"
+    if not key and entry.where.section:
+        return f"index.html#{section_id(entry.where.section)}"  # the body's headings have ids (render/markdown.py)
     labels = {"keywords": wording.keywords, "timeline": wording.timeline, "consent": wording.consent_label,
               "consent-statement": wording.consent_label}
-    text = labels.get(key) if key else entry.where.section
+    text = labels.get(key)
     return f"index.html#:~:text={quote(text, safe='')}" if text else "index.html"
 
 

@@ -279,7 +279,7 @@ def test_render_writes_the_checklist_page(long_case, capsys):
     assert "Delayed vertebral osteonecrosis after vertebroplasty" in text and "Łukasz Nowak (MD, PhD)" in text
     assert "15 July 2026" in text
     hrefs = [a.get("href") for a in tree.iter("a")]
-    assert "index.html#:~:text=Discussion" in hrefs and "index.html#abstract-heading" in hrefs
+    assert "index.html#sec-discussion" in hrefs and "index.html#abstract-heading" in hrefs
 
 
 def test_the_checklist_page_passes_the_nu_html_checker(long_case):
@@ -352,3 +352,18 @@ def test_any_headings_give_a_whole_checklist_pointing_at_them(tmp_path, headings
                 and _any(safe, "Conclusion", "Conclusions")
                 and _any(safe, "Case presentation", "Case report", "Case description"))
     assert found.complete is expected
+
+
+def test_each_section_link_of_the_checklist_names_a_heading_of_the_article(tmp_path):
+    """The checklist links a section by the id its heading has in index.html (not the abstract's heading of
+    the same name, as a text fragment would)."""
+    from casepub.render import render_case
+
+    assert render_case(VALID, tmp_path, formats=("html",)).ok
+    out = tmp_path / VALID.name
+    article = tinyhtml5.parse((out / "index.html").read_text(encoding="utf-8"))
+    ids = {element.get("id") for element in article.iter() if element.get("id")}
+    checklist = tinyhtml5.parse((out / "care-checklist.html").read_text(encoding="utf-8"))
+    sections = {a.get("href").split("#", 1)[1] for a in checklist.iter("{http://www.w3.org/1999/xhtml}a")
+                if (a.get("href") or "").startswith("index.html#sec-")}
+    assert {"sec-introduction", "sec-discussion", "sec-conclusion"} <= sections <= ids

@@ -344,3 +344,12 @@ def test_identifiers_survive_in_the_pdf(tmp_path_factory, found, in_title, email
         assert identifier in text
         assert identifier in pdf, (identifier, pdf)
     assert not re.search(r"[\u200b\u00ad]", pdf)  # no zero-width space (<wbr>) or soft hyphen in the text
+
+
+def test_body_headings_get_unique_ids():
+    from casepub.render.markdown import render_body
+
+    html = render_body("## Case\n\n## Case 2\n\n## Case\n\n## *Émile*'s view\n", section_ids=True)
+    ids = [part.split(">")[0] for part in html.replace("<h2 ", "\x00").split("\x00")[1:]]
+    assert ids == ['id="sec-case"', 'id="sec-case-2"', 'id="sec-case-3"', 'id="sec-émile-s-view"']
+    assert "id=" not in render_body("## Case\n")  # an abstract's Markdown: no ids

@@ -184,7 +184,7 @@ def article_view(case: Case, profile: Profile, panels: Panels, pdf_name: str, pl
     view = ArticleView(
         case=case, profile=profile, label=profile.article_types[meta.article_type].label,
         title=Markup(render_inline(meta.title or "")), plain_title=plain_inline(meta.title or ""),
-        body=Markup(render_body(case.body.text, index, figure_ids, references)),
+        body=Markup(render_body(case.body.text, index, figure_ids, references, section_ids=True)),
         references=references,
         abstract=Markup(render_body(meta.abstract)) if meta.abstract else None,
         authors=authors, affiliations=affiliations, fda_status=_fda_status(case, profile),

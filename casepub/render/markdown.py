@@ -288,6 +288,30 @@ def _bounded_smartquotes(state: StateCore) -> None:
                 and token.content.count("'") + token.content.count('"') <= MAX_SMART_QUOTES:
             process_inlines(token.children, state)
 
+SLUG_WORDS = re.compile(r"\w++")
+
+
+def section_id(heading: str) -> str:
+    """A body heading's id: "sec-" and its words, lower case, joined by hyphens ("Case presentation" ->
+    sec-case-presentation); the CARE checklist links to it. A repeated heading's id gets -2, -3 ..."""
+    return "sec-" + ("-".join(SLUG_WORDS.findall(heading.casefold())) or "section")
+
+
+def _section_ids(state: StateCore) -> None:
+    if not state.env.get("section_ids"):
+        return
+    used: set[str] = set()
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and i + 1 < len(tokens):
+            base = section_id("".join(child.content for child in tokens[i + 1].children or ()))
+            name, n = base, 1
+            while name in used:  # "Case", "Case 2", "Case": sec-case, sec-case-2, sec-case-3
+                n += 1
+                name = f"{base}-{n}"
+            used.add(name)
+            token.attrSet("id", name)
+
 
 def make_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": True, "linkify": False})
@@ -302,6 +326,7 @@ def make_parser() -> MarkdownIt:
     md.add_render_rule("reference_citation", _render_reference_citation)
     md.core.ruler.push("casepub_typography", _typography)
     md.core.ruler.push("casepub_citations", _citations)
+    md.core.ruler.push("casepub_section_ids", _section_ids)
     md.use(tables_plugin)  # numbered, captioned tables and their citations (render/tables.py)
     return md
 
@@ -314,8 +339,11 @@ PARSER = make_parser()
 
 
 def render_body(text: str, figures: FigureIndex | None = None, figure_ids: list[str] | None = None,
-                references: ReferenceList | None = None) -> str:
-    return PARSER.render(text, {"figures": figures, "figure_ids": figure_ids or [], "casepub_references": references})
+                references: ReferenceList | None = None, section_ids: bool = False) -> str:
+    """Block Markdown as HTML; `section_ids` gives each heading its id (section_id), for the article's body."""
+    return PARSER.render(text, {"figures": figures, "figure_ids": figure_ids or [], "casepub_references": references,
+                                "section_ids": section_ids})
+
 
 
 def render_inline(text: str) -> str:
