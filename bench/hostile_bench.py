@@ -19,6 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from test_reference_speed import braced_value, faulty  # noqa: E402
+
 from casepub import check_case  # noqa: E402
 from casepub.render import render_case  # noqa: E402
 from test_bad_input import png_header_only  # noqa: E402  (the tests' own hostile inputs)
@@ -72,6 +74,31 @@ def main() -> None:
     ]
     for name, seconds in figures:
         print(f"{name}: {seconds * 1000:.1f} ms (median of 5; goal < 1000 ms)")
+    print_growth()
+
+
+def _best(work: Callable[[], object], runs: int = 3) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def print_growth() -> None:
+    """References files that were read in quadratic time: 4 times the input should take about 4 times as long
+    (quadratic: 16 times)."""
+    from casepub.references.bibtex import read_bibtex
+    from casepub.references.load import _parsed
+
+    inputs = [("a .bib value of {x} parts", lambda n: lambda: read_bibtex(braced_value(n)), 25_000)]
+    inputs += [(f"a {kind} file of faulty entries", lambda n, kind=kind: lambda: _parsed(Path(f"r.{kind}"),
+                                                                                      faulty(kind, n)), 1_000)
+               for kind in ("json", "bib")]
+    for name, make, small in inputs:
+        ratio = _best(make(4 * small)) / _best(make(small))
+        print(f"{name}: 4x the input takes {ratio:.1f}x as long (linear ~4; goal < 8)")
 
 
 if __name__ == "__main__":
