@@ -363,6 +363,14 @@ class FrontMatter(Node):
         return self._abstract_sections
 
     @property
+    def abstract_parts(self) -> tuple[tuple[KeyPath, str], ...]:
+        """(key path, Markdown text) of each part of the abstract: each section of a keyed one, at its own key
+        (so a problem in it is located there), or the plain abstract; () without one."""
+        if self._abstract_sections:
+            return tuple((("abstract", key), text) for key, text in self._abstract_sections)
+        return ((("abstract",), self.abstract),) if self.abstract else ()
+
+    @property
     def consent_given(self) -> Consent | None:
         """`consent`, or the older `consent-statement` read as {status: obtained, statement: ...}."""
         if self.consent is None and self.consent_statement:

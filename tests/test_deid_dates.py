@@ -166,3 +166,12 @@ def test_the_timeline_and_the_consent_are_read(reference_copy):
          "consent: {status: waived, reason: The ethics board waived it on 2026-02-01.}\nconflict-statement: >-")
     found = {d.location.key_path: d.message for d in check_case(reference_copy).diagnostics if d.code == "CP072"}
     assert set(found) == {("timeline", 0, "when"), ("timeline", 1, "event"), ("consent", "reason")}, found
+
+
+def test_a_keyed_abstract_is_read_section_by_section(tmp_path):
+    """A problem in a keyed abstract is located at its own section, not at the first."""
+    care = tmp_path / "care"
+    shutil.copytree(Path(__file__).parent / "cases" / "valid" / "care-case-report", care)
+    edit(care, "developed vertebral osteonecrosis three months", "developed vertebral osteonecrosis on 12 March 2026,")
+    [found] = [d for d in check_case(care).diagnostics if d.code == "CP072"]
+    assert found.location.key_path == ("abstract", "case-presentation") and found.location.line == 7

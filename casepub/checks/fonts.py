@@ -115,9 +115,10 @@ def _missing(text: str) -> list[str]:
 def _printed(meta: FrontMatter) -> Iterator[tuple[KeyPath, str, bool, bool]]:
     """(key path, text, whether the text is the key itself, whether it is Markdown) for every front-matter
     text the article prints: not ids, file names, alt texts (the web page's), ORCID iDs, dates or DOIs."""
-    for key in ("title", "abstract"):
-        if getattr(meta, key):
-            yield (key,), getattr(meta, key), False, True
+    if meta.title:
+        yield ("title",), meta.title, False, True
+    for path, text in meta.abstract_parts:
+        yield path, text, False, True
     for key in ("conflict-statement", "consent-statement", "funding"):
         value = getattr(meta, key.replace("-", "_"))
         if value:

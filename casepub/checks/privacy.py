@@ -65,9 +65,10 @@ NAME_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?\s++[A-Z][\w'-]*+")
 def _texts(ctx: Context) -> Iterator[tuple[str, KeyPath | TextBlock]]:
     """(text, where) for each published text; where is a body block or a key path."""
     meta = ctx.meta
-    for key in ("title", "abstract"):
-        if getattr(meta, key):
-            yield getattr(meta, key), (key,)
+    if meta.title:
+        yield meta.title, ("title",)
+    for path, text in meta.abstract_parts:
+        yield text, path
     for block in ctx.text:
         yield block.source, block
     for f, figure in enumerate(meta.figures):

@@ -262,14 +262,15 @@ def _markdown_values(ctx: Context) -> Iterator[tuple[KeyPath, str, tuple[Emphasi
     """(key path, text, its emphasis) of each front-matter value printed as Markdown that has markers between
     digits: the title and captions (one line: render_inline), the abstract (blocks: render_body)."""
     meta = ctx.meta
-    lines = [(("title",), meta.title or "")] + [(("figures", f, "caption", key), text)
+    lines: list[tuple[KeyPath, str]] = [(("title",), meta.title or "")] + [(("figures", f, "caption", key), text)
                                                 for f, figure in enumerate(meta.figures)
                                                 for key, text in figure.caption.items()]
     for path, text in lines:
         if BETWEEN_DIGITS.search(text):
             yield path, text, inline_emphasis(text)
-    if meta.abstract and BETWEEN_DIGITS.search(meta.abstract):
-        yield ("abstract",), meta.abstract, _blocks_emphasis(meta.abstract)
+    for part, text in meta.abstract_parts:
+        if BETWEEN_DIGITS.search(text):
+            yield part, text, _blocks_emphasis(text)
 
 
 def _blocks_emphasis(text: str) -> tuple[Emphasis, ...]:
