@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
@@ -24,6 +24,7 @@ from casepub.load.markdown import TextBlock, body_blocks
 from casepub.model import Case
 from casepub.profiles import Profile, Wording, section_key
 from casepub.references.cite import clusters, code_spans
+from casepub.render.html import fill
 from casepub.render.markdown import section_id
 
 if TYPE_CHECKING:
@@ -170,9 +171,9 @@ class Entry:
     def label(self) -> str:
         return f"{self.item.number}{self.item.sub}"
 
-    def to_json(self) -> dict[str, Any]:
-        return {"item": self.item.number, "sub": self.item.sub or None, "topic": self.item.topic,
-                "text": self.item.text, "status": self.status, "required": self.item.required,
+    def to_json(self, wording: Wording) -> dict[str, Any]:
+        return {"item": self.item.number, "sub": self.item.sub or None, "topic": topic_of(self.item, wording),
+                "text": text_of(self.item, wording), "status": self.status, "required": self.item.required,
                 "where": {"section": self.where.section, "key": self.where.key, "line": self.where.line,
                           "page": self.where.page},
                 "note": self.note}
@@ -184,6 +185,7 @@ class Checklist:
     entries: tuple[Entry, ...]
     pdf: Path | None = None       # the PDF the pages are from
     pages_note: str = ""          # why there are no pages, when there are none
+    wording: Wording = field(default_factory=Wording)  # the profile's: the words the checklist prints
 
     @property
     def complete(self) -> bool:
@@ -197,15 +199,25 @@ class Checklist:
         return {"checklist": "CARE 2013", "case": str(self.case.folder), "title": self.case.meta.title,
                 "pdf": str(self.pdf) if self.pdf else None, "pages-note": self.pages_note or None,
                 "complete": self.complete,
-                "items": [entry.to_json() for entry in self.entries]}
+                "items": [entry.to_json(self.wording) for entry in self.entries]}
+
+
+def text_of(item: Item, wording: Wording) -> str:
+    """An item's text in the journal's language: the profile's care-items, else CARE's own English."""
+    return wording.care_items.get(f"{item.number}{item.sub}", item.text)
+
+
+def topic_of(item: Item, wording: Wording) -> str:
+    return wording.care_topics.get(str(item.number), item.topic)
 
 
 def fill_in(case: Case, profile: Profile | None, places: dict[str, int] | None = None) -> tuple[Entry, ...]:
     """Each CARE item and sub-item with where the case satisfies it; `places`: pages from place_pages."""
     blocks = body_blocks(case.body)
+    wording = profile.wording if profile else Wording()
     entries = []
     for item in ITEMS:
-        entry = _locate(item, case, profile, blocks)
+        entry = _locate(item, case, profile, blocks, wording)
         if places and entry.status != "not-found":
             entry = Entry(item, entry.status, Where(entry.where.section, entry.where.key, entry.where.line,
                                                     places.get(entry.where.place)), entry.note)
@@ -213,30 +225,28 @@ def fill_in(case: Case, profile: Profile | None, places: dict[str, int] | None =
     return tuple(entries)
 
 
-def _locate(item: Item, case: Case, profile: Profile | None, blocks: list[TextBlock]) -> Entry:
+def _locate(item: Item, case: Case, profile: Profile | None, blocks: list[TextBlock], wording: Wording) -> Entry:
     headings = [block for block in blocks if block.kind == "heading"]
     for key in item.keys:
         if _has(case, key):
-            return Entry(item, "found" if item.exact else "unsure", _at_key(case, key), _key_note(item, case, key))
+            return Entry(item, "found" if item.exact else "unsure", _at_key(case, key),
+                         _key_note(item, case, key, wording))
     heading = _heading(headings, item.headings)
     if heading is not None:
         status: Status = "found" if item.exact else "unsure"
-        return Entry(item, status, _at_heading(heading), None if item.exact else _CONFIRM)
+        return Entry(item, status, _at_heading(heading), None if item.exact else wording.care_confirm)
     for key in item.near_keys:
         if _has(case, key):
-            return Entry(item, "unsure", _at_key(case, key), f"most likely in {key}; {_CONFIRM}")
+            return Entry(item, "unsure", _at_key(case, key), fill(wording.care_likely_in, key=key))
     if item.section:
         heading = _heading(headings, _section_headings(profile, item.section, case))
         if heading is not None:
             if item.section_exact:
                 return Entry(item, "found", _at_heading(heading))
             if item.cited and _cites(blocks, heading):
-                return Entry(item, "found", _at_heading(heading), "cites references")
-            return Entry(item, "unsure", _at_heading(heading), f"most likely here; {_CONFIRM}")
-    return Entry(item, "not-found", note=_missing(item))
-
-
-_CONFIRM = "the author's to confirm"
+                return Entry(item, "found", _at_heading(heading), wording.care_cites)
+            return Entry(item, "unsure", _at_heading(heading), wording.care_likely_here)
+    return Entry(item, "not-found", note=_missing(item, wording))
 
 
 def _cites(blocks: list[TextBlock], heading: TextBlock) -> bool:
@@ -286,31 +296,33 @@ def _section_headings(profile: Profile | None, name: str, case: Case) -> tuple[s
     return _DEFAULT_SECTIONS.get(name, (name,))
 
 
-def _key_note(item: Item, case: Case, key: str) -> str | None:
+def _key_note(item: Item, case: Case, key: str, wording: Wording) -> str | None:
     """What CARE asks of a key that can be read: the words "case report" in the title and the keywords, 2 to 5
     keywords, a waived consent's reason."""
     meta = case.meta
     if key == "title" and "case report" not in (meta.title or "").casefold():
-        return "CARE asks for the words “case report” in the title"
+        return wording.care_title_words
     if key == "keywords":
         notes = []
-        if not 2 <= len(meta.keywords) <= 5:
-            notes.append(f"{len(meta.keywords)} key words (CARE: 2 to 5)")
+        count = len(meta.keywords)
+        if not 2 <= count <= 5:
+            notes.append(fill(wording.care_keyword_count, n=count))
         if not any("case report" in word.casefold() for word in meta.keywords):
-            notes.append("CARE asks for “case report” among them")
+            notes.append(wording.care_keyword_words)
         return "; ".join(notes) or None
     consent = meta.consent_given
     if item.number == 13 and consent is not None:
-        return "obtained" if consent.status == "obtained" else f"waived: {consent.reason or 'no reason given'}"
+        reason = consent.reason or wording.care_no_reason
+        return wording.care_obtained if consent.status == "obtained" else fill(wording.care_waived, reason=reason)
     return None
 
 
-def _missing(item: Item) -> str:
+def _missing(item: Item, wording: Wording) -> str:
     """How to supply an item that is not found."""
     if item.keys:
-        return f"add `{item.keys[0]}:` to the front matter"
+        return fill(wording.care_add_key, key=item.keys[0])
     name = item.headings[0] if item.headings else item.section
-    return f"add a section `## {name}`" + ("" if item.required else " (recommended)")
+    return fill(wording.care_add_section, name=name) + ("" if item.required else " " + wording.care_recommended)
 
 
 def checklist(case: Case, profile: Profile | None, out: Path | None = None,
@@ -318,11 +330,12 @@ def checklist(case: Case, profile: Profile | None, out: Path | None = None,
     """The filled-in checklist; pages from `places` when given, else from the PDF rendered under `out`
     (out/<case>/<case>.pdf with its PAGES_SUFFIX file), when it is as current as case.md."""
     note = ""
+    wording = profile.wording if profile else Wording()
     if places is None and out is not None:
         pdf = out / case.name / f"{case.name}.pdf"
-        places, note = read_places(case, pdf)
+        places, note = read_places(case, pdf, wording)
         pdf = pdf if places is not None else None
-    return Checklist(case, fill_in(case, profile, places), pdf, note)
+    return Checklist(case, fill_in(case, profile, places), pdf, note, wording)
 
 
 def pages_record(case: Case, pdf_data: bytes, places: dict[str, int]) -> str:
@@ -331,7 +344,7 @@ def pages_record(case: Case, pdf_data: bytes, places: dict[str, int]) -> str:
                        "places": places}, indent=1, sort_keys=True) + "\n"
 
 
-def read_places(case: Case, pdf: Path) -> tuple[dict[str, int] | None, str]:
+def read_places(case: Case, pdf: Path, wording: Wording) -> tuple[dict[str, int] | None, str]:
     """The pages recorded beside `pdf`, or None and why: no PDF, or one made from another case.md."""
     record = pdf.with_name(pdf.stem + PAGES_SUFFIX)
     try:
@@ -340,9 +353,9 @@ def read_places(case: Case, pdf: Path) -> tuple[dict[str, int] | None, str]:
                    and data["case-sha256"] == _digest(case.file))
         places = {str(k): int(v) for k, v in data["places"].items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None, f"no PDF with recorded pages at {pdf} (casepub render gives the page numbers)"
+        return None, fill(wording.care_no_pdf, pdf=pdf)
     if not current:
-        return None, f"{pdf} was made from an earlier case.md: render it again for page numbers"
+        return None, fill(wording.care_old_pdf, pdf=pdf)
     return places, ""
 
 
@@ -354,30 +367,34 @@ def _digest(path: Path) -> str:
 
 
 def format_text(found: Checklist) -> str:
-    """The checklist for a terminal: a mark, the item, where."""
-    lines = [f"CARE checklist (2013) for {found.case.folder}: {found.case.meta.title or '(no title)'}",
-             f"pages from {found.pdf}" if found.pdf else found.pages_note, ""]
+    """The checklist for a terminal: a mark, the item, where; in the profile's words."""
+    wording = found.wording
+    title = found.case.meta.title or wording.care_untitled
+    lines = [fill(wording.care_text_title, case=found.case.folder, title=title),
+             fill(wording.care_pages_from, pdf=found.pdf) if found.pdf else found.pages_note, ""]
     for entry in found.entries:
-        text = entry.item.text if entry.item.sub or not entry.item.text else f"{entry.item.topic}: {entry.item.text}"
-        text = text if entry.item.text else entry.item.topic
+        text, topic = text_of(entry.item, wording), topic_of(entry.item, wording)
+        text = (text if entry.item.sub or not text else f"{topic}: {text}") if text else topic
         lines.append(f"{MARKS[entry.status]} {entry.label:<4}{text}")
-        lines.append(f"        {_where_text(entry)}")
+        lines.append(f"        {_where_text(entry, wording)}")
     lines.append("")
-    lines.append(f"{found.count('found')} found, {found.count('unsure')} to confirm, "
-                 f"{found.count('not-found')} not found; "
-                 + ("every required item is there" if found.complete else "required items are missing"))
+    counts = {status: found.count(status) for status in ("found", "unsure", "not-found")}
+    verdict = wording.care_text_complete if found.complete else wording.care_text_incomplete
+    lines.append(fill(wording.care_text_summary, found=counts["found"], unsure=counts["unsure"],
+                      missing=counts["not-found"], verdict=verdict))
     return "\n".join(lines)
 
 
-def _where_text(entry: Entry) -> str:
+def _where_text(entry: Entry, wording: Wording) -> str:
     if entry.status == "not-found":
-        return f"not found: {entry.note}"
+        return fill(wording.care_text_missing, note=entry.note)
     where = entry.where
-    parts = [f"section “{where.section}”" if where.section else f"key `{where.key}`"]
+    parts = [fill(wording.care_section, section=where.section) if where.section else fill(wording.care_key,
+                                                                                           key=where.key)]
     if where.line:
-        parts.append(f"line {where.line}")
+        parts.append(fill(wording.care_line, line=where.line))
     if where.page:
-        parts.append(f"page {where.page}")
+        parts.append(fill(wording.care_page, page=where.page))
     return ", ".join(parts) + (f" ({entry.note})" if entry.note else "")
 
 
@@ -419,4 +436,5 @@ def render_checklist(view: ArticleView, found: Checklist, templates: Path | None
     wording = view.profile.wording
     return template.render(article=view, checklist=found, groups=grouped(found.entries), marks=MARKS,
                            link=lambda entry: article_link(entry, wording), source=SOURCE,
+                           text=lambda item: text_of(item, wording), topic=lambda item: topic_of(item, wording),
                            date=dated(wording.date_format, view.date, wording) if view.date else "")

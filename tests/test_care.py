@@ -5,6 +5,7 @@ Where each item is found is compared with the case as written (lines of case.md)
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -367,3 +368,171 @@ def test_each_section_link_of_the_checklist_names_a_heading_of_the_article(tmp_p
     sections = {a.get("href").split("#", 1)[1] for a in checklist.iter("{http://www.w3.org/1999/xhtml}a")
                 if (a.get("href") or "").startswith("index.html#sec-")}
     assert {"sec-introduction", "sec-discussion", "sec-conclusion"} <= sections <= ids
+
+
+# --- the checklist's own words are the profile's: a journal in German is a profile ----------------------------
+
+GERMAN_CARE = """\
+extends: care
+id: care-de
+name: CARE-Fallbericht
+lang: de
+wording:
+  months: [Januar, Februar, März, April, Mai, Juni, Juli, August, September, Oktober, November, Dezember]
+  pdf: PDF
+  care-items:
+    "1": Die Diagnose oder Intervention im Mittelpunkt, gefolgt von den Worten „Fallbericht“
+    "3a": "Einleitung: Was ist an diesem Fall einzigartig?"
+  care-topics: {"1": Titel, "5": Angaben zur Patientin oder zum Patienten}
+  care-title: CARE-Checkliste (2013), ausgefüllt
+  care-page-title: "CARE-Checkliste: {title}"
+  care-text-title: "CARE-Checkliste (2013) für {case}: {title}"
+  care-untitled: (ohne Titel)
+  care-article: Artikel
+  care-complete: Alle erforderlichen Punkte sind berichtet
+  care-incomplete: Erforderliche Punkte fehlen
+  care-found: "{n} gefunden"
+  care-unsure: "{n} von den Autoren zu bestätigen"
+  care-not-found: "{n} fehlen"
+  care-columns: [Thema, Punkt, Beschreibung des Punktes, Stand, Berichtet in (case.md), Seite]
+  care-status: {found: gefunden, unsure: zu bestätigen, not-found: fehlt}
+  care-missing: Fehlt
+  care-to-confirm: zu bestätigen
+  care-recommended: (empfohlen)
+  care-line: "Zeile {line}"
+  care-page: "Seite {page}"
+  care-section: "Abschnitt „{section}“"
+  care-key: "Schlüssel `{key}`"
+  care-pages-from: "Seiten aus {pdf}"
+  care-text-missing: "fehlt: {note}"
+  care-text-summary: "{found} gefunden, {unsure} zu bestätigen, {missing} fehlen; {verdict}"
+  care-text-complete: alle erforderlichen Punkte sind da
+  care-text-incomplete: erforderliche Punkte fehlen
+  care-legend: >-
+    {found} wie angegeben · {unsure} von casepub verortet, der Inhalt von den Autoren zu bestätigen ·
+    {missing} fehlt im Fall.
+  care-links: Abschnitte verweisen auf den Artikel, Seiten auf das PDF.
+  care-no-pages: "Abschnitte verweisen auf den Artikel (keine Seitenzahlen: {reason})."
+  care-source: "Checkliste: {source}. Von casepub aus case.md ausgefüllt."
+  care-no-pdf: "kein PDF mit Seitenangaben unter {pdf} (casepub render liefert die Seitenzahlen)"
+  care-old-pdf: "{pdf} stammt von einer älteren case.md: neu setzen für Seitenzahlen"
+  care-confirm: von den Autoren zu bestätigen
+  care-likely-in: "wohl in {key}; von den Autoren zu bestätigen"
+  care-likely-here: wohl hier; von den Autoren zu bestätigen
+  care-cites: zitiert Literatur
+  care-title-words: CARE verlangt das Wort „Fallbericht“ im Titel
+  care-keyword-count: "{n} Schlüsselwörter (CARE: 2 bis 5)"
+  care-keyword-words: CARE verlangt „Fallbericht“ darunter
+  care-obtained: eingeholt
+  care-waived: "verzichtet: {reason}"
+  care-no-reason: kein Grund angegeben
+  care-add-key: "`{key}:` im Vorspann ergänzen"
+  care-add-section: "einen Abschnitt `## {name}` ergänzen"
+"""
+
+# The checklist's own English words (the case's text and CARE's item texts aside): none may show in German.
+CARE_ENGLISH = ["Not found", "to confirm", "Reported in", "found", "recommended", "Topic", "Item", "Status",
+                "Checklist item description", "Every required item", "Required items", "Sections link", "Filled in",
+                "Article", "line", "page", "most likely", "the author's", "CARE asks", "obtained", "CARE checklist"]
+
+
+def _english_words(text: str) -> list[str]:
+    """The checklist's English words in `text`: the list above and every fixed part of the English defaults."""
+    from casepub.profiles import Wording
+
+    fragments = set(CARE_ENGLISH)
+    for name, field in Wording.model_fields.items():
+        default = field.default
+        if name.startswith("care_") and name not in ("care_items", "care_topics"):
+            texts = list(default.values()) if isinstance(default, dict) else (
+                list(default) if isinstance(default, tuple) else [default])
+            fragments |= {part.strip(" ·.;:()") for text in texts for part in re.split(r"\{\w+\}", text)}
+    fragments -= {"", "PDF", "#"}
+    return sorted(f for f in fragments if re.search(rf"(?<!\w){re.escape(f)}(?!\w)", text))
+
+
+@pytest.fixture(scope="module")
+def german_checklist(tmp_path_factory) -> Path:
+    """The valid CARE case in a journal whose profile (extending care) words the checklist in German, rendered
+    to HTML: out/fall/care-checklist.html."""
+    root = tmp_path_factory.mktemp("care-de")
+    (root / "cases" / "journals").mkdir(parents=True)
+    (root / "cases" / "journals" / "care-de.yaml").write_text(GERMAN_CARE, encoding="utf-8")
+    folder = root / "cases" / "fall"
+    shutil.copytree(VALID, folder)
+    edit(folder, "journal: care\n", "journal: care-de\n")
+    result = render_case(folder, root / "out", formats=("html",))
+    assert result.ok, result.diagnostics
+    return root
+
+
+def test_the_checklist_page_speaks_the_profiles_language(german_checklist):
+    page = german_checklist / "out" / "fall" / "care-checklist.html"
+    tree = tinyhtml5.parse(page.read_text(encoding="utf-8"), namespace_html_elements=False)
+    assert tree.get("lang") == "de" and tree.find(".//p[@class='case-title']").get("lang") == "en"
+    assert tree.find(".//h1").text == "CARE-Checkliste (2013), ausgefüllt"
+    assert tree.find(".//title").text == "CARE-Checkliste: Delayed vertebral osteonecrosis after vertebroplasty"
+    assert ["".join(th.itertext()) for th in tree.find(".//thead").iter("th")] == [
+        "Thema", "Punkt", "Beschreibung des Punktes", "Stand", "Berichtet in (case.md)", "Seite"]
+    summary = ["".join(li.itertext()) for li in tree.find(".//ul[@class='summary']").iter("li")]
+    assert summary == ["Alle erforderlichen Punkte sind berichtet", "✓ 12 gefunden",
+                       "? 24 von den Autoren zu bestätigen", "✗ 0 fehlen"]
+    first = tree.find(".//tbody/tr")
+    assert "".join(first.find("th").itertext()) == "Titel"
+    assert "".join(first.find("td[@class='text']").itertext()).startswith("Die Diagnose oder Intervention")
+    assert first.find("td[@class='mark']").get("title") == "gefunden"
+    text = " ".join("".join(tree.find(".//body").itertext()).split())
+    labels = " ".join(e.get("aria-label") for e in tree.iter() if e.get("aria-label"))
+    for words in ("Einleitung: Was ist an diesem Fall einzigartig?", "Angaben zur Patientin oder zum Patienten",
+                  "Zeile 53 · zu bestätigen", "(empfohlen)", "CARE verlangt das Wort „Fallbericht“ im Titel",
+                  "eingeholt", "Artikel", "keine Seitenzahlen: kein PDF mit Seitenangaben unter",
+                  "Von casepub aus case.md ausgefüllt."):
+        assert words in text, words
+    # CARE's item texts not given in German stay CARE's English: left out of the check, as the case's own text
+    for cell in [*tree.iter("td"), *tree.iter("th"), *tree.iter("p")]:
+        if cell.get("class") in ("text", "topic", "case-title", "byline"):
+            cell.clear()
+    footer = tree.find(".//footer")
+    footer.find("p[2]").clear()  # the checklist's citation: Gagnier et al.'s English title
+    rest = " ".join(("".join(tree.find(".//body").itertext()) + " " + labels).split())
+    assert "Thema" in rest and "Zeile 53" in rest and "fehlt im Fall" in rest
+    assert _english_words(rest.replace("case.md", "")) == []
+
+
+def test_casepub_care_prints_the_profiles_words(german_checklist, capsys):
+    folder = german_checklist / "cases" / "fall"
+    assert main(["care", str(folder), "-o", str(german_checklist / "out")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"CARE-Checkliste (2013) für {folder}: Delayed vertebral osteonecrosis")
+    assert "✓ 1   Titel: Die Diagnose oder Intervention im Mittelpunkt" in out
+    assert "Abschnitt „Case presentation“, Zeile 53 (wohl hier; von den Autoren zu bestätigen)" in out
+    assert out.rstrip().endswith("12 gefunden, 24 zu bestätigen, 0 fehlen; alle erforderlichen Punkte sind da")
+    _, data = care_json(capsys, str(folder), "-o", str(german_checklist / "out"))
+    assert set(data["items"][0]) == {"item", "sub", "topic", "text", "status", "required", "where", "note"}
+    assert (data["items"][0]["status"], data["items"][0]["topic"]) == ("found", "Titel")  # status: an identifier
+    assert data["items"][-1]["note"] == "eingeholt" and "casepub render liefert" in data["pages-note"]
+
+
+def test_what_is_missing_is_said_in_the_profiles_words(german_checklist, capsys):
+    folder = german_checklist / "cases" / "ohne"
+    shutil.copytree(german_checklist / "cases" / "fall", folder)
+    edit(folder, "## Patient perspective\n", "")
+    edit(folder, "keywords: [osteonecrosis, vertebroplasty, case report]", "keywords: [osteonecrosis]")
+    assert main(["care", str(folder), "-o", str(german_checklist / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "fehlt: einen Abschnitt `## Patient perspective` ergänzen (empfohlen)" in out
+    assert "1 Schlüsselwörter (CARE: 2 bis 5); CARE verlangt „Fallbericht“ darunter" in out
+    assert "kein PDF mit Seitenangaben unter" in out
+
+
+def test_the_wording_knows_the_checklists_labels():
+    """care-items and care-topics are keyed by the checklist's labels; another key is a profile error."""
+    from pydantic import ValidationError
+
+    from casepub.profiles import Wording
+
+    assert tuple(f"{item.number}{item.sub}" for item in ITEMS) == Wording.CARE_LABELS
+    with pytest.raises(ValidationError, match="'3e' is no CARE checklist item"):
+        Wording.model_validate({"care-items": {"3e": "Prognose"}})
+    with pytest.raises(ValidationError, match="'5a' is no CARE checklist item"):
+        Wording.model_validate({"care-topics": {"5a": "Anamnese"}})

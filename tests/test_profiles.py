@@ -219,7 +219,13 @@ def test_the_wording_placeholders_are_those_casepub_fills():
     ) for m in re.finditer(pattern, sources)]
     assert {name for name, _, _ in calls} == {"issue_line", "build_title", "report_title", "report_summary",
                                               "running_footer", "equal_contribution", "date_format",
-                                              "copyright_line", "license_line", "consent_waived"}
+                                              "copyright_line", "license_line", "consent_waived",
+                                              "care_page_title", "care_text_title", "care_found", "care_unsure",
+                                              "care_not_found", "care_line", "care_page", "care_section", "care_key",
+                                              "care_pages_from", "care_text_missing", "care_text_summary",
+                                              "care_legend", "care_no_pages", "care_source", "care_no_pdf",
+                                              "care_old_pdf", "care_likely_in", "care_keyword_count", "care_waived",
+                                              "care_add_key", "care_add_section"}
     for name, how, arguments in calls:
         given = (set(re.findall(r"(\w+)=", arguments)) if how != "replace" else {arguments}) | (
             {"month", "year", "day"} if how == "dated" else set())

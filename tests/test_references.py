@@ -115,7 +115,7 @@ CSL_JSON = """[
 """
 
 VANCOUVER = [
-    "François J, García M, Möller B. Vertebral MRI findings in in vivo α-blockade: 50% &amp; more. The Spine "
+    "François J, García M, Möller B. Vertebral MRI findings in <i>in vivo</i> α-blockade: 50% &amp; more. The Spine "
     "Journal 2019;19:e1023–31. https://doi.org/10.1016/j.spinee.2019.01.002.",
     "World Health Organization, Barnes and Noble Clinical Group. COVID-19 and spinal surgery. European Spine "
     "Journal 2021;30:S45–52. https://doi.org/10.1007/s00586-021-06789-1.",
@@ -131,7 +131,7 @@ VANCOUVER = [
 ]
 
 AMA = [
-    "François J, García M, Möller B. Vertebral MRI findings in in vivo α-blockade: 50% &amp; more. <i>The Spine "
+    "François J, García M, Möller B. Vertebral MRI findings in <i>in vivo</i> α-blockade: 50% &amp; more. <i>The Spine "
     "Journal</i>. 2019;19(4):e1023-e1031. doi:10.1016/j.spinee.2019.01.002",
     "World Health Organization, Barnes and Noble Clinical Group. COVID-19 and spinal surgery. <i>European Spine "
     "Journal</i>. 2021;30:S45-S52. doi:10.1007/s00586-021-06789-1",
@@ -192,6 +192,84 @@ def test_a_doi_given_twice_prints_once(tmp_path):
                        "  year = 2020,\n  doi = {doi:10.1097/x},\n  url = {https://doi.org/10.1097/x}\n}\n")
     assert library.problems == () and "URL" not in library.items["a"]
     assert _formatted(library, "elsevier-vancouver") == ["Li W. T. J 2020. https://doi.org/10.1097/x."]
+
+
+STYLED_BIB = r"""
+@article{styled,
+  author = {Berg, Jan},
+  title = {\textit{Staphylococcus aureus} and {\em Candida} in \textbf{cement}: CO\textsubscript{2} and Ca\textsuperscript{2+}},
+  journal = {Spine},
+  year = {2020}, volume = {45}, pages = {12--19},
+}
+@article{hostile,
+  author = {Lee, Min},
+  title = {<script>alert(1)</script> \emph{<img src=x onerror=alert(1)>} and 5 < 6 \& 7 > 2},
+  journal = {Spine},
+  year = {2021},
+}
+@article{empty,
+  author = {Park, Ji},
+  title = {Nothing {\em} \textbf{} styled {MRI}},
+  journal = {Spine},
+  year = {2021},
+}
+"""
+
+STYLED_VANCOUVER = [
+    "Berg J. <i>Staphylococcus aureus</i> and <i>Candida</i> in <b>cement</b>: CO<sub>2</sub> and Ca<sup>2+</sup>. "
+    "Spine 2020;45:12–9.",
+    "Lee M. &lt;script&gt;alert(1)&lt;/script&gt; <i>&lt;img src=x onerror=alert(1)&gt;</i> and 5 &lt; 6 &amp; 7 "
+    "&gt; 2. Spine 2021.",
+    "Park J. Nothing styled MRI. Spine 2021.",
+]
+
+STYLED_AMA = [
+    "Berg J. <i>Staphylococcus aureus</i> and <i>Candida</i> in <b>cement</b>: CO<sub>2</sub> and Ca<sup>2+</sup>. "
+    "<i>Spine</i>. 2020;45:12-19.",
+    "Lee M. &lt;script&gt;alert(1)&lt;/script&gt; <i>&lt;img src=x onerror=alert(1)&gt;</i> and 5 &lt; 6 &amp; 7 "
+    "&gt; 2. <i>Spine</i>. Published online 2021.",
+    "Park J. Nothing styled MRI. <i>Spine</i>. Published online 2021.",
+]
+
+
+@pytest.mark.parametrize(("style", "expected"), [("elsevier-vancouver", STYLED_VANCOUVER),
+                                                 ("american-medical-association", STYLED_AMA)])
+def test_bibtex_text_style_prints_as_italics_bold_and_scripts(tmp_path, style, expected):
+    """\\textit, \\emph and {\\em ...} print in italics, \\textbf in bold, \\textsuperscript and \\textsubscript
+    raised and lowered: CSL-JSON's rich text; "<script>" in the value stays text, an empty style prints nothing."""
+    library = _library(tmp_path, "references.bib", STYLED_BIB)
+    assert library.problems == ()
+    entries = bibliography(style, library.items, tuple(library.items), library.digest)
+    assert [entry.html for entry in entries] == expected
+    assert entries[0].plain.startswith("Berg J. Staphylococcus aureus and Candida in cement: CO2 and Ca2+.")
+    assert "<script>" in entries[1].plain  # the text as written: escaped in HTML, printed in the PDF
+
+
+def test_text_style_macros_take_the_place_of_no_character(tmp_path):
+    """A private-use character written in the value cannot pose as a style's mark."""
+    library = _library(tmp_path, "references.bib", "@article{a, title = {\\textit{x}\ue001\ue002 y}, year = 2020}")
+    assert library.items["a"]["title"] == "<i>x</i> y"
+
+
+STYLE_PIECES = ["a", " ", "<", ">", "&", "{", "}", "\\", "$", "\ue000", "\ue005", "\\textit{", "\\emph{", "{\\em ",
+                "{\\bf ", "\\textbf{", "\\textsuperscript{", "\\textsubscript{", "\\textit", "\\it "]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(STYLE_PIECES), max_size=30).map("".join))
+def test_any_title_gives_only_the_four_tags_nested(text):
+    """Whatever LaTeX a title holds, its markup is <i> <b> <sup> <sub>, each closed in order; the rest is text."""
+    from casepub.references.bibtex import styled_text
+
+    styled = safe_html(styled_text(text))  # as printed: the value's own "<" is text
+    open_tags: list[str] = []
+    for tag in re.findall(r"<[^<>]*>", styled):
+        if tag.startswith("</"):
+            assert open_tags and open_tags.pop() == tag[2:-1], styled
+        else:
+            assert tag[1:-1] in ("i", "b", "sup", "sub"), styled
+            open_tags.append(tag[1:-1])
+    assert open_tags == [] and not re.search(r"[{}\\$]", styled), styled
 
 
 def test_csl_json_markup_particles_and_dates(tmp_path):

@@ -1,5 +1,5 @@
 """Numbered tables (issue 10, item 2): the caption line, numbering, citations linked and checked, the HTML
-parsed, and real PDFs read back (caption, the header repeated on the next page, a wide table inside its column)."""
+parsed, and real PDFs read back (caption, the header repeated on the next page, a wide table across both columns)."""
 from __future__ import annotations
 
 import shutil
@@ -9,8 +9,9 @@ import pytest
 import tinyhtml5
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markupsafe import Markup
 from pdfminer.high_level import extract_pages
-from pdfminer.layout import LTTextLine
+from pdfminer.layout import LTChar, LTTextLine
 from pypdf import PdfReader
 from test_page_bounds import assert_inside, page_margins, print_html
 
@@ -230,25 +231,82 @@ def _column_bounds(pdf: Path, margins) -> list[tuple[float, float]]:
     return [(left, left + width), (right - width, right)]
 
 
-def test_a_wide_table_stays_inside_its_column(care_copy: Path, tmp_path: Path):
-    word = "Supercalifragilisticexpialidocious"
-    header = "| " + " | ".join(f"Column {i}" for i in range(9)) + " |\n|" + "---|" * 9
-    rows = "\n".join("| " + " | ".join(f"{word}{r}" for _ in range(9)) + " |" for r in range(3))
-    edit(care_copy, "A 70-year-old woman presented with back pain.",
-         f"A 70-year-old woman presented with back pain (Table 1).\n\n{header}\n{rows}\n\n: A wide table {{#tbl-wide}}\n")
-    result = render_case(care_copy, tmp_path / "out")
+WIDE = ("| " + " | ".join(f"Column {c}" for c in range(7)) + " |\n|" + "---|" * 7 + "\n"
+        + "\n".join("| " + " | ".join(f"cell {r}.{c}" for c in range(7)) + " |" for r in range(4))
+        + "\n\n: Seven columns {#tbl-seven}\n")
+
+
+def test_a_top_level_wide_table_is_a_run_of_its_own():
+    """column_runs cuts the body around a top-level wide table only; the last run is never wide, and text after
+    text is `continued`."""
+    from casepub.render.html import ColumnRun, column_runs
+
+    body = render_body(f"Before (Table 1).\n\n{WIDE}\nAfter.\n")
+    runs = column_runs(body)
+    assert [(run.wide, run.continued) for run in runs] == [(False, False), (True, False), (False, True)]
+    assert "".join(run.html for run in runs) == body
+    assert runs[1].html.startswith('<table id="tbl-seven" class="wide">') and runs[1].html.endswith("</table>")
+    first = column_runs(render_body(f"{WIDE}\nAfter.\n"))
+    assert [(run.wide, run.continued) for run in first] == [(True, False), (False, False)]
+    assert column_runs(render_body(f"Before.\n\n{WIDE}"))[-1] == ColumnRun(Markup("\n"), False, True)
+    assert column_runs(body, split=False) == [ColumnRun(Markup(body))]
+    for text in (f"Before.\n\n{LABS}\nAfter.\n", "> " + WIDE.replace("\n", "\n> "),
+                 "- item\n\n  " + WIDE.replace("\n", "\n  ")):
+        body = render_body(text)
+        assert column_runs(body) == [ColumnRun(Markup(body))] and "<table" in body, text
+
+
+def _chars(item):
+    if isinstance(item, LTChar):
+        yield item
+        return
+    for child in item if hasattr(item, "__iter__") else ():
+        yield from _chars(child)
+
+
+@pytest.mark.parametrize("numbered", [False, True])
+def test_a_wide_table_spans_both_columns_between_two_column_text(tmp_path: Path, numbered: bool):
+    """A 7-column table prints across both columns, inside the text area; the text before it and after it is set
+    in two columns on the same page (numbered sections count on after the table)."""
+    from test_page_bounds import outside
+    from test_profiles import care_with_local_profile
+
+    from casepub.profiles import ProfileStore
+
+    folder = care_with_local_profile(tmp_path, "numbered-sections: true\n" if numbered else None)
+    edit(folder, "A 70-year-old woman presented with back pain.",
+         f"A 70-year-old woman presented with back pain (Table 1).\n\n{WIDE}\nAfter the table the text goes on.\n")
+    result = render_case(folder, tmp_path / "out", profiles=ProfileStore())
     assert result.ok, result.diagnostics
-    html, _ = print_html(care_copy)
-    columns = _column_bounds(result.outputs["pdf"], page_margins(html))
-    seen = 0
-    for page in extract_pages(result.outputs["pdf"]):
-        for line in _lines(page):
-            text = line.get_text()
-            if "Column" in text or "Super" in text or "fragil" in text or "docious" in text:
-                seen += 1
-                assert any(low - 0.5 <= line.x0 and line.x1 <= high + 0.5 for low, high in columns), \
-                    f"{text!r} at {line.bbox} is outside both columns {columns}"
-    assert seen >= 9
+    pdf = result.outputs["pdf"]
+    html, header = print_html(folder)
+    assert not outside(pdf, page_margins(html), header)
+    (left, left_end), (right_start, right) = _column_bounds(pdf, page_margins(html))
+    page = next(extract_pages(pdf))
+    table = [c for line in _lines(page) if "cell" in line.get_text() or "Column" in line.get_text()
+             for c in _chars(line)]
+    assert table and min(c.x0 for c in table) < left + 20 and max(c.x1 for c in table) > right - 40
+    assert max(c.x1 for c in table) - min(c.x0 for c in table) > (left_end - left) * 1.5
+    assert all(left - 0.5 <= c.x0 and c.x1 <= right + 0.5 for c in table)
+    top, bottom = max(c.y1 for c in table), min(c.y0 for c in table)
+    text = [line for line in _lines(page)
+            if line.get_text().strip() and "cell" not in line.get_text() and "Column" not in line.get_text()]
+
+    def columns_of(lines) -> set[str]:
+        return {("left" if line.x1 <= left_end + 0.5 else "right" if line.x0 >= right_start - 0.5 else "both")
+                for line in lines}
+
+    info = min(line.y0 for line in text if "Article history" in line.get_text() or "©" in line.get_text())
+    above = [line for line in text if top < line.y0 < info]
+    below = [line for line in text if line.y1 < bottom]
+    assert columns_of(above) >= {"left", "right"}, [(line.get_text(), line.bbox) for line in above]
+    assert columns_of(below) >= {"left", "right"}, [(line.get_text(), line.bbox) for line in below]
+    assert any("back pain" in line.get_text() for line in above)
+    assert any("After the table" in line.get_text() for line in below)
+    words = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(pdf).pages)
+    if numbered:
+        for heading in ("1. Introduction", "2. Case presentation", "3. Discussion", "4. Conclusion"):
+            assert heading in words
 
 
 def _lines(item):

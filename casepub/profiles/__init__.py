@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from casepub.codes import CODES, Stage, lookup
 from casepub.diagnostics import Diagnostic, Location, SourceMap, format_key_path, sort_key
@@ -194,6 +194,54 @@ class Wording(Node):
     orcid_mark: str = "iD"                    # the link's text after an author's name
     months: tuple[str, ...] = Field(("January", "February", "March", "April", "May", "June", "July", "August",
                                      "September", "October", "November", "December"), min_length=12, max_length=12)
+    # The CARE checklist filled in (casepub/care.py: `casepub care` and care-checklist.html). The items are CARE's
+    # own words, in English unless care-items gives them by label ("3a") and care-topics by number ("5").
+    care_items: dict[str, str] = {}
+    care_topics: dict[str, str] = {}
+    care_title: str = "CARE checklist (2013), filled in"               # the page's heading
+    care_page_title: str = "CARE checklist: {title}"                    # the page's <title>
+    care_text_title: str = "CARE checklist (2013) for {case}: {title}"  # the first line `casepub care` prints
+    care_untitled: str = "(no title)"
+    care_article: str = "Article"                                        # the link to the article page
+    care_complete: str = "Every required item is reported"
+    care_incomplete: str = "Required items are missing"
+    care_found: str = "{n} found"
+    care_unsure: str = "{n} for the authors to confirm"
+    care_not_found: str = "{n} not found"
+    care_columns: tuple[str, str, str, str, str, str] = (
+        "Topic", "Item", "Checklist item description", "Status", "Reported in (case.md)", "Page")
+    care_status: dict[str, str] = {"found": "found", "unsure": "to confirm", "not-found": "not found"}
+    care_missing: str = "Not found"
+    care_to_confirm: str = "to confirm"
+    care_recommended: str = "(recommended)"
+    care_line: str = "line {line}"
+    care_page: str = "page {page}"
+    care_section: str = "section “{section}”"
+    care_key: str = "key `{key}`"
+    care_pages_from: str = "pages from {pdf}"
+    care_text_missing: str = "not found: {note}"
+    care_text_summary: str = "{found} found, {unsure} to confirm, {missing} not found; {verdict}"
+    care_text_complete: str = "every required item is there"
+    care_text_incomplete: str = "required items are missing"
+    care_legend: str = ("{found} found where stated · {unsure} located by casepub, its content for the authors to "
+                        "confirm · {missing} not found in the case.")
+    care_links: str = "Sections link to the article, pages to the PDF."
+    care_no_pages: str = "Sections link to the article, pages to the PDF (no page numbers: {reason})."
+    care_source: str = "Checklist: {source}. Filled in by casepub from case.md."
+    care_no_pdf: str = "no PDF with recorded pages at {pdf} (casepub render gives the page numbers)"
+    care_old_pdf: str = "{pdf} was made from an earlier case.md: render it again for page numbers"
+    care_confirm: str = "the author's to confirm"
+    care_likely_in: str = "most likely in {key}; the author's to confirm"
+    care_likely_here: str = "most likely here; the author's to confirm"
+    care_cites: str = "cites references"
+    care_title_words: str = "CARE asks for the words “case report” in the title"
+    care_keyword_count: str = "{n} key words (CARE: 2 to 5)"
+    care_keyword_words: str = "CARE asks for “case report” among them"
+    care_obtained: str = "obtained"
+    care_waived: str = "waived: {reason}"
+    care_no_reason: str = "no reason given"
+    care_add_key: str = "add `{key}:` to the front matter"
+    care_add_section: str = "add a section `## {name}`"
     # The build index (casepub build FOLDER) and the issue build's report.
     build_title: str = "casepub build of {folder}"
     pdf: str = "PDF"
@@ -226,7 +274,43 @@ class Wording(Node):
         "report-summary": ("articles", "ok", "failed", "rendered", "cached", "seconds"),
         "page-count": ("n",),
         "error-count": ("n",),
+        "care-page-title": ("title",),
+        "care-text-title": ("case", "title"),
+        "care-found": ("n",),
+        "care-unsure": ("n",),
+        "care-not-found": ("n",),
+        "care-line": ("line",),
+        "care-page": ("page",),
+        "care-section": ("section",),
+        "care-key": ("key",),
+        "care-pages-from": ("pdf",),
+        "care-text-missing": ("note",),
+        "care-text-summary": ("found", "unsure", "missing", "verdict"),
+        "care-legend": ("found", "unsure", "missing"),
+        "care-no-pages": ("reason",),
+        "care-source": ("source",),
+        "care-no-pdf": ("pdf",),
+        "care-old-pdf": ("pdf",),
+        "care-likely-in": ("key",),
+        "care-keyword-count": ("n",),
+        "care-waived": ("reason",),
+        "care-add-key": ("key",),
+        "care-add-section": ("name",),
     }
+    # The CARE checklist's labels (casepub/care.py ITEMS), the keys of care-items; care-topics' are the numbers.
+    CARE_LABELS: ClassVar[tuple[str, ...]] = (
+        "1", "2", "3", "3a", "3b", "3c", "3d", "4", "5", "5a", "5b", "5c", "5d", "6", "7", "8", "8a", "8b", "8c", "8d",
+        "9", "9a", "9b", "9c", "10", "10a", "10b", "10c", "10d", "11", "11a", "11b", "11c", "11d", "12", "13")
+
+    @field_validator("care_items", "care_topics")
+    @classmethod
+    def _care_labels(cls, texts: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        """A label the checklist has not would print nothing: said, with the labels it has."""
+        labels = cls.CARE_LABELS if info.field_name == "care_items" else tuple(str(n) for n in range(1, 14))
+        for label in texts:
+            if label not in labels:
+                raise ValueError(f"{label!r} is no CARE checklist item (they are {', '.join(labels)})")
+        return texts
 
     def month(self, date: datetime.date) -> str:
         """The month's name, from this wording: never the locale's (strftime("%B"))."""

@@ -3,8 +3,11 @@
 pybtex keeps `%` inside braces (URLs), expands @string macros and `#`, reads
 month macros, keeps a name in braces whole ({World Health Organization}, even
 with an "and" inside) and splits names into first, von, last and Jr parts as
-BibTeX does. Its errors become problems at their line in the file; a
-duplicate key (compared without case, as BibTeX does) keeps the first entry.
+BibTeX does. In a title or a container title, \\textit, \\emph, {\\em ...},
+\\textbf, \\textsuperscript and \\textsubscript become CSL-JSON's rich text
+(<i> <b> <sup> <sub>: styled_text); format.py lets no other tag through. Its
+errors become problems at their line in the file; a duplicate key (compared
+without case, as BibTeX does) keeps the first entry.
 
 Two steps, because the check needs only the first (see load.py): _scan runs
 pybtex's LowLevelParser (its tokenizer, macros and syntax errors) and applies
@@ -68,7 +71,8 @@ PERSON_FIELDS = frozenset({"author", "editor"})  # pybtex's Person.valid_roles
 
 @lru_cache(maxsize=1)
 def _decoder() -> Any:
-    """pylatexenc's converter, made once per process ($\\alpha$ -> α, {\\c c} -> ç, \\textit{x} -> x)."""
+    """pylatexenc's converter, made once per process ($\\alpha$ -> α, {\\c c} -> ç; \\textit{x} -> x, outside
+    titles)."""
     from pylatexenc.latex2text import LatexNodes2Text
     return LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
 
@@ -82,6 +86,77 @@ def latex_text(value: str) -> str:
         with contextlib.suppress(Exception):
             value = _decoder().latex_to_text(value)
     return SPACES.sub(" ", LEFT_OVER.sub("", value.replace("\u00a0", " "))).strip()
+
+
+# Text style in a title (\\textit{x}, {\\em x}) as CSL-JSON's rich text, <i>x</i>: pylatexenc writes private-use
+# marks (not "<", which the value's own text may hold), turned into the four tags format.py lets through.
+MARK_TAGS = {"i": ("\ue000", "\ue001"), "b": ("\ue002", "\ue003"), "sup": ("\ue004", "\ue005"),
+             "sub": ("\ue006", "\ue007")}
+STYLE_MACROS = {"textit": "i", "emph": "i", "textsl": "i", "textbf": "b", "textsuperscript": "sup",
+                "textsubscript": "sub"}
+STYLE_SWITCHES = {"em": "i", "it": "i", "itshape": "i", "sl": "i", "bf": "b", "bfseries": "b"}  # {\\em x}
+STYLED = re.compile(r"\\(?:text(?:it|sl|bf|superscript|subscript)|emph|em|itshape|it|sl|bfseries|bf)(?![A-Za-z])")
+MARKS = re.compile("[\ue000-\ue007]")
+EMPTY_STYLE = re.compile("\ue000\ue001|\ue002\ue003|\ue004\ue005|\ue006\ue007")
+MARKED = {mark: f"<{'/' if index else ''}{tag}>" for tag, pair in MARK_TAGS.items() for index, mark in enumerate(pair)}
+MARKUP_FIELDS = frozenset({"title", "journal", "journaltitle", "booktitle"})  # CSL's title and container-title
+
+
+@lru_cache(maxsize=1)
+def _styled_decoder() -> tuple[Any, Any]:
+    """pylatexenc's parser context and converter with the text-style macros marked, made once per process."""
+    from pylatexenc import latexwalker, macrospec
+    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
+    walker_context = latexwalker.get_default_latex_context_db()  # a new database: the plain decoder's is untouched
+    walker_context.add_context_category("casepub-style", macros=[macrospec.MacroSpec(name, "{")
+                                                                 for name in STYLE_MACROS], prepend=True)
+    text_context = get_default_latex_context_db()
+    text_context.add_context_category(
+        "casepub-style", prepend=True,
+        macros=[MacroTextSpec(name, simplify_repl=_styled_macro) for name in STYLE_MACROS]
+        + [MacroTextSpec(name, "") for name in STYLE_SWITCHES])
+
+    class Styled(LatexNodes2Text):
+        def group_node_to_text(self, node: Any) -> str:
+            """A group that starts with a switch ({\\em x}) is styled to its end, as LaTeX scopes it."""
+            inner = [child for child in node.nodelist
+                     if not (child.isNodeType(latexwalker.LatexCharsNode) and not child.chars.strip())]
+            first = inner[0] if inner else None
+            tag = STYLE_SWITCHES.get(first.macroname, "") if first is not None and first.isNodeType(
+                latexwalker.LatexMacroNode) else ""
+            text: str = super().group_node_to_text(node)
+            return MARK_TAGS[tag][0] + text + MARK_TAGS[tag][1] if tag else text
+
+    return walker_context, Styled(latex_context=text_context, math_mode="text", strict_latex_spaces=True)
+
+
+def _styled_macro(node: Any, l2tobj: Any, macroname: str) -> str:
+    """\\textit{x} as x between its tag's marks; without its argument (the value ends), nothing."""
+    arguments = node.nodeargd.argnlist if node.nodeargd and node.nodeargd.argnlist else []
+    if not arguments or arguments[0] is None:
+        return ""
+    opening, closing = MARK_TAGS[STYLE_MACROS[macroname]]
+    return opening + str(l2tobj.nodelist_to_text([arguments[0]])) + closing
+
+
+@lru_cache(maxsize=8192)
+def styled_text(value: str) -> str:
+    """A title's value as text with its italics, bold, superscripts and subscripts as <i> <b> <sup> <sub> (the
+    only markup: other text, "<script>" too, stays text and is escaped when printed); a value without such a
+    macro is latex_text's."""
+    if not STYLED.search(value):
+        return latex_text(value)
+    from pylatexenc.latexwalker import LatexWalker
+
+    walker_context, converter = _styled_decoder()
+    try:
+        nodes = LatexWalker(MARKS.sub("", value), latex_context=walker_context, tolerant_parsing=True)
+        text = converter.nodelist_to_text(nodes.get_latex_nodes()[0])
+    except Exception:  # untrusted text: printed plain rather than never
+        return latex_text(value)
+    text = SPACES.sub(" ", LEFT_OVER.sub("", EMPTY_STYLE.sub("", text).replace("\u00a0", " "))).strip()
+    return MARKS.sub(lambda mark: MARKED[mark.group()], text)
 
 
 def verbatim(value: str) -> str:
@@ -293,7 +368,8 @@ def _item(key: str, raw: Raw, entries: dict[str, Raw]) -> Item:
     for name, value in fields.items():
         variable = FIELDS.get(name)
         if variable and variable not in item:
-            item[variable] = verbatim(value) if name in VERBATIM else latex_text(value)
+            item[variable] = (verbatim(value) if name in VERBATIM else styled_text(value) if name in MARKUP_FIELDS
+                              else latex_text(value))
     if item["type"] == "book":
         item.pop("container-title", None)  # a book's own booktitle is its title
     for role in ("author", "editor"):

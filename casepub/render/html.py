@@ -46,6 +46,9 @@ if TYPE_CHECKING:
     from casepub.issue.placement import Placement
 
 _ID = re.compile(r"[^A-Za-z0-9_-]+")
+# The body's block tags that nest (html is off in Markdown: every tag here is casepub's own). Linear: a tag's
+# attributes stop at the next "<", so each "<" starts at most one scan up to the next.
+_BLOCK_TAG = re.compile(r"<(/?+)(table|blockquote|ul|ol|div|section|figure|aside)\b[^<>]*+>")
 Panels = dict[tuple[int, int], tuple[str, int, int]]  # (figure, panel) -> (src, width, height)
 
 
@@ -412,6 +415,39 @@ def isolate(text: str) -> Markup:
     return Markup("<{0}>{1}</{0}>").format(Markup(tag), text)
 
 
+@dataclass(frozen=True)
+class ColumnRun:
+    """A part of the body in print: a top-level wide table (`wide`) or the text between them; `continued` when
+    text came before it (its section numbers count on, its first paragraph is indented)."""
+    html: Markup
+    wide: bool = False
+    continued: bool = False
+
+
+def column_runs(body: str, split: bool = True) -> list[ColumnRun]:
+    """The body cut around each of its top-level wide tables, the last run never wide. In print each run is a
+    direct child of the two-column box, so that a wide table's `column-span: all` works: WeasyPrint spans only
+    a multicol box's own children (Kozea/WeasyPrint#980). A body without a top-level wide table is one run,
+    itself, and so is any body not `split` (on screen, one column); a wide table in a quote or a list stays in
+    its column."""
+    if not split:
+        return [ColumnRun(Markup(body))]
+    parts: list[tuple[str, bool]] = []
+    depth, start, table_start = 0, 0, -1
+    for match in _BLOCK_TAG.finditer(body):
+        closing, name = bool(match.group(1)), match.group(2)
+        if name == "table" and table_start >= 0 and closing:
+            parts += [(body[start:table_start], False), (body[table_start:match.end()], True)]
+            start, table_start = match.end(), -1
+        elif name == "table" and depth == 0 and not closing and 'class="wide"' in match.group(0):
+            table_start = match.start()
+        elif name != "table":
+            depth += -1 if closing else 1
+    parts = [part for part in parts if part[0].strip()] + [(body[start:], False)]
+    return [ColumnRun(Markup(html), wide, not wide and any(not w for _, w in parts[:n]))
+            for n, (html, wide) in enumerate(parts)]
+
+
 def css_string(text: str) -> Markup:
     """A CSS string literal: quotes, backslashes and line breaks escaped, nothing else can close it."""
     escaped = "".join(c if c.isalnum() or c in " .,:;-'()&" else f"\\{ord(c):06x}" for c in str(text))
@@ -471,6 +507,7 @@ def environment(template: str, user_templates: Path | None = None) -> Environmen
     env.filters["join_names"] = join_names
     env.filters["isolate"] = isolate
     env.filters["css_string"] = css_string
+    env.filters["column_runs"] = column_runs
     env.globals["house"] = house
     env.filters["fill"] = fill
     env.filters["dated"] = dated
