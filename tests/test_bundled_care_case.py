@@ -72,7 +72,7 @@ def test_front_matter_prints_in_order(build):
         "Marta Lindqvist, MD1,*", "Tomasz Wójcik, MD, PhD1,2", "Hana Okafor, MD2", "Pieter van Dijk, MD, PhD1",
         "Abstract", "Introduction: Delayed collapse of a cemented vertebra", "Case presentation: A 74-year-old",
         "Diagnoses:", "Interventions:", "Outcomes:", "Conclusion: New or recurrent pain",
-        "Keywords: Kümmell disease; vertebroplasty; osteonecrosis; intravertebral cleft; osteoporosis",
+        "Keywords: Kümmell disease; vertebroplasty; osteonecrosis; intravertebral cleft; case report",
         "Article history: Received 2 March 2026; Received in revised form 14 May 2026; Accepted 1 June 2026; "
         "Available online 15 July 2026",
         "© 2026 The Authors. This is an open access article under the CC BY 4.0 license "
@@ -121,7 +121,7 @@ def test_pdf_pages_and_metadata(build):
     assert 2 <= len(reader.pages) <= 4
     assert reader.pages[0].mediabox.width == pytest.approx(595.3, abs=0.5)  # A4, the care profile's page
     assert reader.metadata.title == "Kümmell disease after vertebroplasty of an L1 osteoporotic fracture in a " \
-                                    "74-year-old woman"
+                                    "74-year-old woman, a case report"
 
 
 def test_html_reference_list_labels_and_citation_links(build):
@@ -158,3 +158,24 @@ def test_images_are_small_stand_ins_the_script_draws_again(tmp_path):
                    capture_output=True)
     assert [(path.name, path.read_bytes()) for path in figures] == \
         [(path.name, path.read_bytes()) for path in sorted(tmp_path.iterdir())]
+
+
+def test_the_care_checklist_json_of_the_bundled_case(build, capsys):
+    """`casepub care --format json` on the bundled case, after its render: every required item found (the
+    sub-items a machine cannot read are 'unsure', at the section CARE names), each main item with its page."""
+    import json
+
+    from casepub.__main__ import main
+
+    assert main(["care", str(CASE), "-o", str(build.parent), "--format", "json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found["complete"] is True and found["pdf"]
+    items = {(entry["item"], entry["sub"]): entry for entry in found["items"]}
+    assert len({item for item, _ in items}) == 13
+    for number in range(1, 14):
+        entry = items[(number, None)]
+        assert entry["status"] == "found", entry
+        assert 1 <= entry["where"]["page"] <= 3, entry
+    assert items[(5, None)]["where"]["section"] == "Patient information"
+    assert items[(7, None)]["where"]["key"] == "timeline"
+    assert {entry["status"] for entry in found["items"]} <= {"found", "unsure"}
