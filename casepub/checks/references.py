@@ -2,34 +2,15 @@
 the text (a key not in the file, with "did you mean"), and references never cited."""
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator
 
 from casepub.checks.registry import Context, rule
 from casepub.diagnostics import Problem
 from casepub.profiles import did_you_mean
-from casepub.references import Library, Placed, library, placed_citations
-
-_LIBRARIES: weakref.WeakKeyDictionary[Context, Library | None] = weakref.WeakKeyDictionary()
-_CITED: weakref.WeakKeyDictionary[Context, tuple[Placed, ...]] = weakref.WeakKeyDictionary()
-
-
-def _library(ctx: Context) -> Library | None:
-    """The case's references file, read once for all the rules of one check."""
-    if ctx not in _LIBRARIES:
-        _LIBRARIES[ctx] = library(ctx.case) if not ctx.unreadable(("references",)) else None
-    return _LIBRARIES[ctx]
-
-
-def _citations(ctx: Context) -> tuple[Placed, ...]:
-    """The citations of the case's text, found once for the rules of one check."""
-    if ctx not in _CITED:
-        _CITED[ctx] = tuple(placed_citations(ctx.text))
-    return _CITED[ctx]
 
 
 def _file_problems(ctx: Context, code: str) -> Iterator[Problem]:
-    found = _library(ctx)
+    found = ctx.references
     if found is None:
         return
     for problem in found.problems:
@@ -82,11 +63,11 @@ def reference_url(ctx: Context) -> Iterator[Problem]:
 @rule("citation-key")
 def citation_key(ctx: Context) -> Iterator[Problem]:
     """Every [@key] names a reference of the file."""
-    found = _library(ctx)
+    found = ctx.references
     if found is not None and not found.readable:
         return  # references-file says why
     keys = list(found.items) if found is not None else []
-    for placed in _citations(ctx):
+    for placed in ctx.reference_citations:
         for item, (line, column) in zip(placed.cluster.items, placed.positions, strict=True):
             if found is None:
                 yield Problem(f"[@{item.key}] cites a reference, but the case has no references file",
@@ -101,10 +82,10 @@ def citation_key(ctx: Context) -> Iterator[Problem]:
 @rule("reference-uncited")
 def reference_uncited(ctx: Context) -> Iterator[Problem]:
     """Every reference of the file is cited in the text."""
-    found = _library(ctx)
+    found = ctx.references
     if found is None or not found.readable:
         return
-    cited = {item.key for placed in _citations(ctx) for item in placed.cluster.items}
+    cited = {item.key for placed in ctx.reference_citations for item in placed.cluster.items}
     for key in found.items:
         if key not in cited:
             yield Problem(f"the reference {key!r} is never cited in the text; it is not printed",

@@ -96,6 +96,24 @@ class Context:
         from casepub.citations import FigureIndex
         return FigureIndex(self.meta.figures)
 
+    @cached_property
+    def tables(self):
+        """The body's tables (parsed only when the text has a "|")."""
+        from casepub.load.markdown import body_tables
+        return body_tables(self.case.body)
+
+    @cached_property
+    def references(self):
+        """The case's references file as read (None: no `references:`, or its value was unreadable)."""
+        from casepub.references import library
+        return None if self.unreadable(("references",)) else library(self.case)
+
+    @cached_property
+    def reference_citations(self):
+        """The text's citations of references ([@key]), outside code spans."""
+        from casepub.references import placed_citations
+        return tuple(placed_citations(self.text))
+
 
 def run(rules: dict[str, Rule], case: Case, profile: Profile, *, pruned: frozenset[KeyPath] = frozenset(),
         deep: bool = False, found: list[Diagnostic] | None = None) -> list[Diagnostic]:

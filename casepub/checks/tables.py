@@ -6,17 +6,13 @@ from collections.abc import Iterator
 
 from casepub.checks.registry import Context, rule
 from casepub.diagnostics import Problem
-from casepub.load.markdown import TableInfo, TextBlock, body_tables
+from casepub.load.markdown import TableInfo, TextBlock
 from casepub.tables import TABLE_ID, TableCitation, table_citations
-
-
-def _tables(ctx: Context) -> tuple[TableInfo, ...]:
-    return body_tables(ctx.case.body)
 
 
 def _citations(ctx: Context) -> Iterator[tuple[TextBlock, TableCitation]]:
     """Every table citation in the text, not counting the caption lines (a table does not cite itself)."""
-    tables = _tables(ctx)
+    tables = ctx.tables
     captions = {table.caption_at[0] for table in tables if table.caption_at}
     for block in ctx.text:
         if block.starts and block.starts[0][0] in captions:
@@ -28,7 +24,7 @@ def _citations(ctx: Context) -> Iterator[tuple[TextBlock, TableCitation]]:
 @rule("table-caption")
 def table_caption(ctx: Context) -> Iterator[Problem]:
     """Every table has a caption line after it, with words in it."""
-    for table in _tables(ctx):
+    for table in ctx.tables:
         if table.caption is None:
             yield Problem(f"table {table.number} has no caption line",
                           "write its caption on the line after the table: `: What the table shows {#tbl-name}`",
@@ -44,7 +40,7 @@ def table_id(ctx: Context) -> Iterator[Problem]:
     """Every caption ends with an id of its own, `{#tbl-name}` (Quarto's form), that no other table or figure has."""
     seen: dict[str, int] = {}
     figure_ids = {figure.id for figure in ctx.meta.figures if figure.id}
-    for table in _tables(ctx):
+    for table in ctx.tables:
         if table.caption is None or table.caption_at is None:
             continue  # table-caption says it
         line, column = table.caption_at
@@ -88,7 +84,7 @@ def table_citation_resolves(ctx: Context) -> Iterator[Problem]:
 @rule("table-cited")
 def table_cited(ctx: Context) -> Iterator[Problem]:
     """Every table is cited in the text."""
-    tables = _tables(ctx)
+    tables = ctx.tables
     if not tables:
         return
     cited = {number for _, citation in _citations(ctx) for number in citation.numbers}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 from bisect import bisect_left
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
@@ -151,15 +151,10 @@ class TableInfo:
 
 def body_tables(body: Body) -> tuple[TableInfo, ...]:
     """The body's tables, in order (none without a "|" in the text: the common case costs no parse)."""
-    return _body_tables(body.text, body.first_line) if "|" in body.text else ()
-
-
-@lru_cache(maxsize=4)
-def _body_tables(text: str, first_line: int) -> tuple[TableInfo, ...]:
-    """Read once per case, though four rules ask (the text and its first line are the key)."""
-    body = Body(text, first_line=first_line)
-    lines = text.split("\n")
-    tokens = PARSER.parse(text)
+    if "|" not in body.text:
+        return ()
+    lines = body.text.split("\n")
+    tokens = PARSER.parse(body.text)
     found = []
     for number, table in enumerate(find_tables(tokens, lines), start=1):
         start = (tokens[table.open].map or [0])[0]

@@ -43,7 +43,6 @@ Item = dict[str, Any]  # one CSL-JSON item
 DOI = re.compile(r"10\.\d{4,9}+/\S++")
 DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*+)", re.IGNORECASE)
 PMID = re.compile(r"[1-9]\d{0,8}+")
-URL_SCHEME = re.compile(r"^\s*+([A-Za-z][A-Za-z0-9+.-]*+):")
 # An entry's head: `@type{key,` (or with a parenthesis); comments, strings and preambles have no key.
 ENTRY_HEAD = re.compile(r"@[ \t]*+([A-Za-z]++)[ \t]*+[{(][ \t\r\n]*+([^,\s{}()]*+)")
 LATEX_SPECIAL = re.compile(r"[\\{}$~]|--")
@@ -295,8 +294,7 @@ def check_identifiers(key: str, item: Item, line: int, written: list[str]) -> It
         del item["URL"]
         url = None
     if url is not None:
-        scheme = URL_SCHEME.match(str(url))
-        if not scheme or scheme.group(1).lower() not in ("http", "https"):
+        if not str(url).strip().lower().startswith(("http://", "https://")):
             yield FileProblem("CP305", f"reference {key!r}: the url {str(url)[:60]!r} is not an http(s) address; "
                               "it is left out", "give a web address beginning with https:// or http://",
                               field_line(written, line, "url"))
