@@ -293,12 +293,11 @@ def check_identifiers(key: str, item: Item, line: int, written: list[str]) -> It
         item.setdefault("DOI", DOI_PREFIX.sub("", str(url)).strip())  # the DOI's link: printed once, as the DOI
         del item["URL"]
         url = None
-    if url is not None:
-        if not str(url).strip().lower().startswith(("http://", "https://")):
-            yield FileProblem("CP305", f"reference {key!r}: the url {str(url)[:60]!r} is not an http(s) address; "
-                              "it is left out", "give a web address beginning with https:// or http://",
-                              field_line(written, line, "url"))
-            del item["URL"]
+    if url is not None and not str(url).strip().lower().startswith(("http://", "https://")):
+        yield FileProblem("CP305", f"reference {key!r}: the url {str(url)[:60]!r} is not an http(s) address; "
+                          "it is left out", "give a web address beginning with https:// or http://",
+                          field_line(written, line, "url"))
+        del item["URL"]
 
 
 def field_line(written: list[str], entry_line: int, name: str, nth: int = 1) -> int:
