@@ -2,6 +2,9 @@
 
     .venv/bin/python bench/references_bench.py [--cases 300] [--shared]
 
+Prints the rate of check_case in this process (one core), and of the command `casepub check` over the same
+cases as a user runs it (its workers use every core; Python's start-up counted).
+
 The synthetic cases of check_bench.py, each given a BibTeX file of 30 references
 (journal articles with DOI and PMID, books, crossref'd chapters, web pages, LaTeX
 accents and @string macros) and a paragraph citing all of them. By default every
@@ -9,13 +12,16 @@ case's file differs (its titles carry the case's number), so each is parsed;
 --shared gives every case the same file, which is then parsed once (the parse is
 cached by content). Also times reading one file of 30 references as the check
 does (pybtex's scanner and our rules; the CSL-JSON items are made only when
-rendering), pybtex's scanner alone (the floor with pybtex), and formatting the
+rendering), pybtex's scanner alone (what the check reads instead: bibscan.py), and formatting the
 30 references in the CSL style, cold and cached. Goal: >= 300 cases/s.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -71,6 +77,17 @@ def rate(cases: list[Path]) -> tuple[float, int]:
     return len(cases) / (time.perf_counter() - started), errors
 
 
+def command_rate(folder: Path, runs: int = 3) -> float:
+    """Cases per second of the command `casepub check FOLDER` (the best of `runs`), start-up included."""
+    cases = sum(1 for _ in folder.glob("*/case.md"))
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "casepub", "check", str(folder)], check=True, capture_output=True)
+        best = min(best, time.perf_counter() - started)
+    return cases / best
+
+
 def formatting() -> tuple[float, float]:
     """Seconds to format 30 references in the CSL style: the first time in the process, then from the cache."""
     from casepub.references.format import bibliography
@@ -123,11 +140,14 @@ def main() -> None:
                 into.append(folder)
         without, _ = rate(plain)
         with_references, errors = rate(cited)
+        command = command_rate(root / "cited")
     cold, warm = formatting()
     ours, scanner = reading()
     files = "one shared file" if args.shared else "a different file each"
     print(f"check without references: {without:.0f} cases/s")
     print(f"check with {REFERENCES} references ({files}): {with_references:.0f} cases/s ({errors} errors; goal >= 300)")
+    print(f"`casepub check` of those {args.cases} cases, as a user runs it ({os.cpu_count()} cores, so "
+          f"{os.cpu_count()} workers; the time includes starting Python): {command:.0f} cases/s (goal >= 300)")
     print(f"that is {1000 / with_references - 1000 / without:.1f} ms a case for its references; reading a file of "
           f"{REFERENCES} as the check does: {ours:.1f} ms (pybtex's scanner alone: {scanner:.1f} ms)")
     print(f"formatting {REFERENCES} references (elsevier-vancouver): {cold * 1000:.0f} ms cold, {warm * 1e6:.0f} µs cached")

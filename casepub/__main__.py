@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar
 
-from casepub import CASE_FILE, Checked, Diagnostic, Location, __version__, check_case
+from casepub import CASE_FILE, Diagnostic, Location, __version__
 from casepub.limits import CHECK_SECONDS, ISSUE_SECONDS, RENDER_SECONDS
 from casepub.words import counted
 
@@ -56,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json"), default="text", help="how to print diagnostics")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     check.add_argument("--deep", action="store_true", help="decode every image fully (slower)")
+    check.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                       help="worker processes for 16 cases or more (default: the number of cores; 1: none)")
     check.add_argument("--time-limit", type=_seconds, default=CHECK_SECONDS, metavar="SECONDS",
                        help=f"stop checking a case after this long, with a diagnostic (default {CHECK_SECONDS:g}; 0: none)")
     render = commands.add_parser("render", help="render cases as HTML and PDF")
@@ -152,7 +154,11 @@ def _main(argv: Sequence[str] | None) -> int:
               "| care CASE | explain [CODE...] | schema case|issue  (casepub COMMAND --help for more)", file=sys.stderr)
         return EXIT_USAGE
     if args.command == "check":
-        return run_check(folders, output=args.format, strict=args.strict, deep=args.deep, time_limit=args.time_limit)
+        if args.jobs is not None and args.jobs < 1:
+            print("casepub: error: --jobs takes a number of processes, 1 or more", file=sys.stderr)
+            return EXIT_USAGE
+        return run_check(folders, output=args.format, strict=args.strict, deep=args.deep, time_limit=args.time_limit,
+                         jobs=args.jobs)
     return run_render(folders, args)
 
 
@@ -240,10 +246,11 @@ def _walk(root: Path) -> list[Path]:
     return sorted(cases)
 
 
-def run_check(folders: Sequence[Path], *, output: str, strict: bool, deep: bool, time_limit: float) -> int:
-    results = [_guarded(folder, lambda f: check_case(f, deep=deep, time_limit=time_limit),
-                        lambda f, bug: Checked(f, None, None, [bug]))
-               for folder in folders]
+def run_check(folders: Sequence[Path], *, output: str, strict: bool, deep: bool, time_limit: float,
+              jobs: int | None = None) -> int:
+    from casepub.check import check_cases
+
+    results = check_cases(folders, jobs=jobs, deep=deep, time_limit=time_limit)
     diagnostics = _print_diagnostics(results, output)
     if output == "text":
         print(_summary("checked", len(folders), diagnostics))
@@ -367,12 +374,12 @@ def _print_diagnostics(results: Iterable[HasDiagnostics], output: str) -> list[D
 
 def _guarded(folder: Path, work: Callable[[Path], R], failed: Callable[[Path, Diagnostic], R]) -> R:
     """work(folder), or failed(folder, a CP999 diagnostic) if casepub has a bug: the other cases go on."""
+    from casepub.check import bug
+
     try:
         return work(folder)
     except Exception as error:  # a bug in casepub: say so, and go on with the other cases
-        bug = Diagnostic("CP999", f"internal error: {type(error).__name__}: {error}",
-                         Location(folder / CASE_FILE), "this is a bug in casepub; please report it with this case")
-        return failed(folder, bug)
+        return failed(folder, bug(folder, error))
 
 
 def _unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

@@ -98,3 +98,54 @@ def test_explain_prints_every_code(capsys):
     assert main(["explain"]) == 0
     assert len(capsys.readouterr().out.splitlines()) == len(CODES)
     assert main(["explain", "CP0xx"]) == 2
+
+
+def _fixture_cases(root):
+    """Every fixture case (valid and invalid), copied: more than enough to be checked by workers."""
+    for kind in ("valid", "invalid"):
+        shutil.copytree(ROOT / "tests" / "cases" / kind, root / kind)
+    return root
+
+
+def test_many_cases_are_checked_by_workers_with_the_same_diagnostics_in_the_same_order(tmp_path):
+    from casepub.check import PARALLEL_FROM
+
+    root = _fixture_cases(tmp_path)
+    runs = {}
+    for jobs in ("1", "2"):
+        result = subprocess.run([sys.executable, "-m", "casepub", "check", "--format", "json", "-j", jobs, str(root)],
+                                capture_output=True, text=True, cwd=ROOT)
+        assert result.returncode == 1 and not result.stderr, result.stderr
+        runs[jobs] = json.loads(result.stdout)
+    assert len({item["file"] for item in runs["1"]}) >= PARALLEL_FROM
+    assert runs["2"] == runs["1"]
+
+
+def test_a_worker_that_dies_while_checking_costs_only_its_case(tmp_path, monkeypatch):
+    import os
+
+    import casepub.check as check
+
+    root = _fixture_cases(tmp_path)
+    cases = sorted(path.parent for path in root.rglob("case.md"))
+    doomed = cases[len(cases) // 2]
+    real = check.check_case
+
+    def crash_on_one(folder, **options):
+        if folder == doomed:
+            os._exit(3)  # as a segfault in a native library would end the worker
+        return real(folder, **options)
+
+    monkeypatch.setattr(check, "check_case", crash_on_one)  # the workers are forked: they see it too
+    results = check.check_cases(cases, jobs=2)
+    assert [result.folder for result in results] == cases
+    crashed = [result for result in results if any(d.code == "CP998" for d in result.diagnostics)]
+    assert [result.folder for result in crashed] == [doomed]
+    assert "could not be checked" in crashed[0].diagnostics[0].message
+    assert all(not any(d.code in ("CP998", "CP999") for d in result.diagnostics) for result in results
+               if result.folder != doomed)
+
+
+def test_jobs_must_be_one_or_more(reference_copy, capsys):
+    assert main(["check", "-j", "0", str(reference_copy)]) == 2
+    assert "--jobs" in capsys.readouterr().err

@@ -9,8 +9,9 @@ BibTeX does. In a title or a container title, \\textit, \\emph, {\\em ...},
 errors become problems at their line in the file; a duplicate key (compared
 without case, as BibTeX does) keeps the first entry.
 
-Two steps, because the check needs only the first (see load.py): _scan runs
-pybtex's LowLevelParser (its tokenizer, macros and syntax errors) and applies
+Two steps, because the check needs only the first (see load.py): _scan reads
+the file with bibscan.py (pybtex's grammar, fast) or, when the file has a
+fault, pybtex's LowLevelParser (its tokenizer, macros and syntax errors), and applies
 the rules of pybtex's Parser.process_entry itself (a field given twice, a name
 with too many commas, by pybtex's own split_name_list and split_tex_string),
 keeping each entry's fields as text; _items makes the CSL-JSON items, with
@@ -20,10 +21,12 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Any
 
+from casepub.references import bibscan
 from casepub.references.load import (
     ENTRY_HEAD,
     ISO_DATE,
@@ -69,12 +72,56 @@ SKIP_TO = {"@": NEXT_AT.search, "{}": NEXT_BRACE.search, '"{}': NEXT_BRACE_OR_QU
 PERSON_FIELDS = frozenset({"author", "editor"})  # pybtex's Person.valid_roles
 
 
+# Macros that print their argument as it is. pylatexenc's parser knows them, but its converter has no text for
+# \\texttt, \\textsf, \\textup, \\textmd or \\mbox and drops them with their argument; it prints \\url{x} as <x>
+# and fails on \\href. Small capitals and underlining print as plain text.
+PLAIN_MACROS = ("texttt", "textsf", "textup", "textmd", "textsc", "textnormal", "textrm", "text", "mbox", "hbox",
+                "underline", "uline", "url", "nolinkurl", "path", "doi")
+
+
+def _text_contexts() -> tuple[Any, Any]:
+    """New parser and converter databases with casepub's additions (PLAIN_MACROS; \\href{url}{text} -> text)."""
+    from pylatexenc import latexwalker, macrospec
+    from pylatexenc.latex2text import MacroTextSpec, get_default_latex_context_db
+
+    walker_context = latexwalker.get_default_latex_context_db()
+    walker_context.add_context_category("casepub-text", prepend=True, macros=[
+        *(macrospec.MacroSpec(name, "{") for name in PLAIN_MACROS), macrospec.MacroSpec("href", "{{")])
+    text_context = get_default_latex_context_db()
+    text_context.add_context_category("casepub-text", prepend=True, macros=[
+        *(MacroTextSpec(name, simplify_repl=_argument_text) for name in PLAIN_MACROS),
+        MacroTextSpec("href", simplify_repl=_link_text)])
+    return walker_context, text_context
+
+
+def _argument_text(node: Any, l2tobj: Any) -> str:
+    """A macro's argument as text; nothing when the value ends before it."""
+    arguments = [argument for argument in (node.nodeargd.argnlist if node.nodeargd else None) or () if argument]
+    return str(l2tobj.nodelist_to_text(arguments[:1])) if arguments else ""
+
+
+def _link_text(node: Any, l2tobj: Any) -> str:
+    """\\href{url}{text}: its text, or its address when the text is missing."""
+    arguments = [argument for argument in (node.nodeargd.argnlist if node.nodeargd else None) or () if argument]
+    return str(l2tobj.nodelist_to_text(arguments[-1:])) if arguments else ""
+
+
 @lru_cache(maxsize=1)
-def _decoder() -> Any:
-    """pylatexenc's converter, made once per process ($\\alpha$ -> α, {\\c c} -> ç; \\textit{x} -> x, outside
-    titles)."""
+def _decoder() -> tuple[Any, Any]:
+    """pylatexenc's parser context and converter, made once per process ($\\alpha$ -> α, {\\c c} -> ç;
+    \\textit{x} -> x, outside titles)."""
     from pylatexenc.latex2text import LatexNodes2Text
-    return LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
+
+    walker_context, text_context = _text_contexts()
+    return walker_context, LatexNodes2Text(latex_context=text_context, math_mode="text", strict_latex_spaces=True)
+
+
+def _to_text(value: str, decoder: tuple[Any, Any]) -> str:
+    from pylatexenc.latexwalker import LatexWalker
+
+    walker_context, converter = decoder
+    nodes = LatexWalker(value, latex_context=walker_context, tolerant_parsing=True).get_latex_nodes()[0]
+    return str(converter.nodelist_to_text(nodes))
 
 
 @lru_cache(maxsize=8192)
@@ -84,7 +131,7 @@ def latex_text(value: str) -> str:
         value = value.replace("---", "\u2014").replace("--", "\u2013").replace("~", " ")
     elif LATEX_SPECIAL.search(value):
         with contextlib.suppress(Exception):
-            value = _decoder().latex_to_text(value)
+            value = _to_text(value, _decoder())
     return SPACES.sub(" ", LEFT_OVER.sub("", value.replace("\u00a0", " "))).strip()
 
 
@@ -106,12 +153,11 @@ MARKUP_FIELDS = frozenset({"title", "journal", "journaltitle", "booktitle"})  # 
 def _styled_decoder() -> tuple[Any, Any]:
     """pylatexenc's parser context and converter with the text-style macros marked, made once per process."""
     from pylatexenc import latexwalker, macrospec
-    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec
 
-    walker_context = latexwalker.get_default_latex_context_db()  # a new database: the plain decoder's is untouched
+    walker_context, text_context = _text_contexts()  # new databases: the plain decoder's are untouched
     walker_context.add_context_category("casepub-style", macros=[macrospec.MacroSpec(name, "{")
                                                                  for name in STYLE_MACROS], prepend=True)
-    text_context = get_default_latex_context_db()
     text_context.add_context_category(
         "casepub-style", prepend=True,
         macros=[MacroTextSpec(name, simplify_repl=_styled_macro) for name in STYLE_MACROS]
@@ -147,12 +193,8 @@ def styled_text(value: str) -> str:
     macro is latex_text's."""
     if not STYLED.search(value):
         return latex_text(value)
-    from pylatexenc.latexwalker import LatexWalker
-
-    walker_context, converter = _styled_decoder()
     try:
-        nodes = LatexWalker(MARKS.sub("", value), latex_context=walker_context, tolerant_parsing=True)
-        text = converter.nodelist_to_text(nodes.get_latex_nodes()[0])
+        text = _to_text(MARKS.sub("", value), _styled_decoder())
     except Exception:  # untrusted text: printed plain rather than never
         return latex_text(value)
     text = SPACES.sub(" ", LEFT_OVER.sub("", EMPTY_STYLE.sub("", text).replace("\u00a0", " "))).strip()
@@ -183,9 +225,6 @@ def _scan(text: str) -> tuple[dict[str, Raw], dict[str, int], list[FileProblem],
     """What the check needs, with pybtex's own scanner and rules: every entry's fields, keys with their lines,
     syntax errors, undefined macros, duplicate keys and fields, names with too many commas, and the DOI, PMID
     and url of each entry checked (their cleaned values kept for the items)."""
-    from pybtex.database.input.bibtex import month_names
-    from pybtex.utils import CaseInsensitiveDict
-
     lines, duplicates = _entry_lines(text)
     problems = [FileProblem("CP303", f"the key {key!r} is defined twice; the first entry is kept",
                             "remove or rename the second entry (BibTeX too uses the first)", line)
@@ -195,8 +234,7 @@ def _scan(text: str) -> tuple[dict[str, Raw], dict[str, int], list[FileProblem],
     kept: set[str] = set()  # keys in lower case: BibTeX's keys are case-insensitive
     counter = LineCounter(text)
     try:
-        scanner = _scanner()(text, macros=CaseInsensitiveDict(month_names), handle_error=errors.append)
-        for command, body in scanner:
+        for command, body, start, end in _commands(text, errors):
             if command.lower() in ("string", "preamble"):
                 continue
             key, written = body
@@ -204,10 +242,10 @@ def _scan(text: str) -> tuple[dict[str, Raw], dict[str, int], list[FileProblem],
                 continue
             raw, names = _raw(command.lower(), key, written, errors)
             for name in names:  # written in this entry: its line found there
-                at = text.find(name, scanner.command_start, scanner.pos)
+                at = text.find(name, start, end)
                 problems.append(FileProblem("CP302", f"the name {name!r} is not BibTeX syntax (too many commas)",
                                             "separate names with ' and ' and write each as 'Family, Given' or "
-                                            "'Given Family'", counter.line_of(at if at >= 0 else scanner.command_start)))
+                                            "'Given Family'", counter.line_of(at if at >= 0 else start)))
             if key.lower() not in kept:
                 kept.add(key.lower())
                 entries[key] = raw
@@ -223,6 +261,22 @@ def _scan(text: str) -> tuple[dict[str, Raw], dict[str, int], list[FileProblem],
         problems += check_identifiers(key, found, lines.get(key, 1), written_lines)
         identifiers[key] = found
     return entries, lines, problems, identifiers
+
+
+def _commands(text: str, errors: list[Exception]) -> Iterator[tuple[str, Any, int, int]]:
+    """The file's commands (entries, @string, @preamble) with where each starts and ends: read by bibscan when
+    the file is plainly well-formed, else by pybtex's scanner, whose errors are collected in `errors`."""
+    from pybtex.database.input.bibtex import month_names
+    from pybtex.utils import CaseInsensitiveDict
+
+    try:
+        yield from bibscan.scan(text, month_names)
+        return
+    except bibscan.Unread:
+        pass
+    scanner = _scanner()(text, macros=CaseInsensitiveDict(month_names), handle_error=errors.append)
+    for command, body in scanner:
+        yield command, body, scanner.command_start, scanner.pos
 
 
 @lru_cache(maxsize=1)
@@ -275,7 +329,7 @@ def _raw(kind: str, key: str, written: list[tuple[str, list[str]]],
         value = normalize_whitespace("".join(parts))
         if lower in PERSON_FIELDS:
             persons[lower] = value
-            for person in split_name_list(value) if "," in value else ():
+            for person in split_name_list(value) if value.count(",") > 2 else ():
                 if len(split_tex_string(person.strip(), ",")) > 3:  # pybtex's Person: InvalidNameString
                     invalid.append(person.strip())
         else:
@@ -411,7 +465,7 @@ def _dates(fields: dict[str, str]) -> Item:
     if not year:
         return {}
     if IN_PRESS.search(year):
-        return {"issued": {"literal": "In press"}}
+        return {"issued": {"literal": "In press"}, "status": "in press"}
     if fields.get("date") and not fields.get("year"):
         issued = _iso_date(year)
         return {"issued": issued} if issued else {}

@@ -13,13 +13,13 @@ that share a file, or checking then rendering one, parses it once.
 What the check needs it gets without what only printing needs: keys with their
 lines, syntax errors, names well-formed, DOI/PMID/url; the CSL-JSON items
 (names split into their parts, LaTeX decoded) are made on first use, by
-rendering (Parsed.items). For a BibTeX file the check runs pybtex's own
-low-level scanner (bibtex.py) instead of its Parser, which also built an Entry
-and a Person for every name: 4.2 ms for 30 references became 2.3 ms, of which
-the scanner itself is 1.6 ms. Weighed and not taken: an on-disk cache (it
-would not help distinct files, and a benchmark of distinct files would measure
-the disk, not the check), and a BibTeX tokenizer of our own (the project uses
-a well-kept library rather than hand-writing what it does).
+rendering (Parsed.items). For a BibTeX file the check reads the file with
+bibscan.py, pybtex's grammar in a few regular expressions, and hands any file
+that is not plainly well-formed to pybtex's own scanner, whose errors are the
+ones reported (bibtex.py): 30 references are read in 0.5 ms, where pybtex's
+Parser took 4.2 ms and its scanner alone 1.6 ms. Weighed and not taken: an
+on-disk cache (it would not help distinct files, and a benchmark of distinct
+files would measure the disk, not the check).
 """
 from __future__ import annotations
 
