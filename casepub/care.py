@@ -135,8 +135,8 @@ ITEMS: tuple[Item, ...] = (
          keys=("consent", "consent-statement")),
 )
 
-# Where a key prints, as place_pages (casepub/render/pdf.py) names it.
-_KEY_PLACES = {"title": "title", "keywords": "keywords", "abstract": "abstract", "timeline": "timeline",
+# Where a key prints: the id of its element in the article template (place_pages in casepub/render/pdf.py).
+_KEY_PLACES = {"title": "title", "keywords": "keywords", "abstract": "abstract-heading", "timeline": "timeline",
                "consent": "consent", "consent-statement": "consent"}
 # The headings CARE's own names stand for, when the profile has no such section.
 _DEFAULT_SECTIONS = {"Introduction": ("Introduction", "Background"),
@@ -157,7 +157,7 @@ class Where:
         """Where it prints, as place_pages names it."""
         if self.key:
             return _KEY_PLACES.get(self.key.split(".")[0], "")
-        return "heading:" + section_key(self.section or "")
+        return section_id(self.section or "")
 
 
 @dataclass(frozen=True)
@@ -186,6 +186,11 @@ class Checklist:
     pdf: Path | None = None       # the PDF the pages are from
     pages_note: str = ""          # why there are no pages, when there are none
     wording: Wording = field(default_factory=Wording)  # the profile's: the words the checklist prints
+    first_page: int = 1           # the number printed on the PDF's first page (in an issue, its place there)
+
+    def pdf_page(self, page: int) -> int:
+        """The page of the PDF file (from 1) that prints page number `page`: for a link to it."""
+        return page - self.first_page + 1
 
     @property
     def complete(self) -> bool:
@@ -326,37 +331,42 @@ def _missing(item: Item, wording: Wording) -> str:
 
 
 def checklist(case: Case, profile: Profile | None, out: Path | None = None,
-              places: dict[str, int] | None = None, pdf: Path | None = None) -> Checklist:
-    """The filled-in checklist; pages from `places` when given, else from the PDF rendered under `out`
-    (out/<case>/<case>.pdf with its PAGES_SUFFIX file), when it is as current as case.md."""
+              places: dict[str, int] | None = None, pdf: Path | None = None, first_page: int = 1) -> Checklist:
+    """The filled-in checklist; pages from `places` (pages of the PDF, from 1, as place_pages gives them) when
+    given, else from the PDF rendered under `out` (out/<case>/<case>.pdf with its PAGES_SUFFIX file), when it is
+    as current as case.md. Pages are given as printed: counted from `first_page` (an article in an issue)."""
     note = ""
     wording = profile.wording if profile else Wording()
     if places is None and out is not None:
         pdf = out / case.name / f"{case.name}.pdf"
-        places, note = read_places(case, pdf, wording)
+        places, note, first_page = read_places(case, pdf, wording)
         pdf = pdf if places is not None else None
-    return Checklist(case, fill_in(case, profile, places), pdf, note, wording)
+    printed = {name: page + first_page - 1 for name, page in places.items()} if places is not None else None
+    return Checklist(case, fill_in(case, profile, printed), pdf, note, wording, first_page)
 
 
-def pages_record(case: Case, pdf_data: bytes, places: dict[str, int]) -> str:
-    """The PAGES_SUFFIX file's text: the places, with the digests of the PDF and of the case.md it was made from."""
+def pages_record(case: Case, pdf_data: bytes, places: dict[str, int], first_page: int = 1) -> str:
+    """The PAGES_SUFFIX file's text: the places (pages of the PDF, from 1) and the number printed on its first
+    page, with the digests of the PDF and of the case.md it was made from."""
     return json.dumps({"pdf-sha256": hashlib.sha256(pdf_data).hexdigest(), "case-sha256": _digest(case.file),
-                       "places": places}, indent=1, sort_keys=True) + "\n"
+                       "places": places, "first-page": first_page}, indent=1, sort_keys=True) + "\n"
 
 
-def read_places(case: Case, pdf: Path, wording: Wording) -> tuple[dict[str, int] | None, str]:
-    """The pages recorded beside `pdf`, or None and why: no PDF, or one made from another case.md."""
+def read_places(case: Case, pdf: Path, wording: Wording) -> tuple[dict[str, int] | None, str, int]:
+    """The pages recorded beside `pdf` and the number printed on its first page; or None and why: no PDF, or
+    one made from another case.md."""
     record = pdf.with_name(pdf.stem + PAGES_SUFFIX)
     try:
         data = json.loads(record.read_text(encoding="utf-8"))
         current = (data["pdf-sha256"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
                    and data["case-sha256"] == _digest(case.file))
         places = {str(k): int(v) for k, v in data["places"].items()}
+        first_page = int(data.get("first-page", 1))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None, fill(wording.care_no_pdf, pdf=pdf)
+        return None, fill(wording.care_no_pdf, pdf=pdf), 1
     if not current:
-        return None, fill(wording.care_old_pdf, pdf=pdf)
-    return places, ""
+        return None, fill(wording.care_old_pdf, pdf=pdf), 1
+    return places, "", first_page
 
 
 def _digest(path: Path) -> str:

@@ -112,8 +112,23 @@ def test_statements_consent_and_credit(build):
         "original draft. Tomasz Wójcik: Investigation, Visualization, Writing – review & editing. Hana Okafor: "
         "Formal analysis, Visualization. Pieter van Dijk: Supervision, Writing – review & editing.",
         "References 1. Buchbinder",
-        "Figure 1. (A) Lateral radiograph at admission", "Figure 2. (A) Lateral radiograph 3 months later",
     ])
+
+
+def test_each_figure_prints_after_the_paragraph_that_first_cites_it(build):
+    """As in a journal's pages: a figure near its first citation, across both columns, not after the
+    references."""
+    reader = PdfReader(build / "kummell-care.pdf")
+    pages = [re.sub(r"\s+", " ", page.extract_text().replace("\u2010\n", "")) for page in reader.pages]
+
+    def page_of(text: str) -> int:
+        return next(number for number, page in enumerate(pages, start=1) if text in page)
+
+    assert page_of("Figure 1. (A) Lateral radiograph at admission") == page_of("(Figure 1A)") == 2
+    assert page_of("(Figure 2A)") <= page_of("Figure 2. (A) Lateral radiograph 3 months later") <= page_of("(Figure 2A)") + 1
+    in_order(pdf_text(build / "kummell-care.pdf"), [
+        "(Figure 1A)", "Figure 1. (A) Lateral radiograph at admission", "(Figure 2A)",
+        "Figure 2. (A) Lateral radiograph 3 months later", "Discussion", "References 1. Buchbinder"])
 
 
 def test_pdf_pages_and_metadata(build):
@@ -172,10 +187,13 @@ def test_the_care_checklist_json_of_the_bundled_case(build, capsys):
     assert found["complete"] is True and found["pdf"]
     items = {(entry["item"], entry["sub"]): entry for entry in found["items"]}
     assert len({item for item, _ in items}) == 13
+    pages = [page.extract_text() for page in PdfReader(build / "kummell-care.pdf").pages]
     for number in range(1, 14):
         entry = items[(number, None)]
         assert entry["status"] == "found", entry
-        assert 1 <= entry["where"]["page"] <= 3, entry
+        assert 1 <= entry["where"]["page"] <= len(pages), entry
+    assert "Patient consent:" in pages[items[(13, None)]["where"]["page"] - 1]
+    assert "Timeline" in pages[items[(7, None)]["where"]["page"] - 1]
     assert items[(5, None)]["where"]["section"] == "Patient information"
     assert items[(7, None)]["where"]["key"] == "timeline"
     assert {entry["status"] for entry in found["items"]} <= {"found", "unsure"}

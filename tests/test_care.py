@@ -259,7 +259,7 @@ def test_render_writes_the_checklist_page(long_case, capsys):
     folder, out = long_case
     page = out / "long-care" / "care-checklist.html"
     record = json.loads((out / "long-care" / f"long-care{PAGES_SUFFIX}").read_text(encoding="utf-8"))
-    assert set(record) == {"pdf-sha256", "case-sha256", "places"}
+    assert set(record) == {"pdf-sha256", "case-sha256", "places", "first-page"} and record["first-page"] == 1
     tree = tinyhtml5.parse(page.read_text(encoding="utf-8"), namespace_html_elements=False)
     body_rows = list(tree.find(".//tbody").iter("tr"))
     assert len(body_rows) == len(ITEMS)

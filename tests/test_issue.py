@@ -15,7 +15,7 @@ from casepub.__main__ import main
 from casepub.issue import pool
 from casepub.issue.build import build_issue
 from casepub.issue.results import JobFailure
-from conftest import REFERENCE, edit
+from conftest import REFERENCE, ROOT, edit
 
 LONG = "\n\nThe patient was seen again in clinic and the findings were unchanged on every visit. " * 60
 
@@ -182,10 +182,11 @@ def test_a_job_that_hangs_is_stopped_and_the_others_go_on():
     assert isinstance(results["two"], JobFailure) and "longer than 1.5 s" in results["two"].message
 
 
-def test_a_worker_that_dies_costs_only_its_own_job():
+@pytest.mark.parametrize("forked", [False, True], ids=["forkserver", "forked"])
+def test_a_worker_that_dies_costs_only_its_own_job(forked):
     jobs, results = ["one", "two", "three", "four"], {}
     pool.run(crash_on_two, jobs, workers=2, started=lambda index: None,
-             done=lambda index, result: results.__setitem__(jobs[index], result))
+             done=lambda index, result: results.__setitem__(jobs[index], result), forked=forked)
     assert _outcomes(results) == {"one": "done one", "two": "crashed", "three": "done three", "four": "done four"}
 
 
@@ -288,3 +289,28 @@ def test_a_case_that_is_no_longer_for_the_issues_journal_is_not_taken_from_the_c
     issue.write_text(issue.read_text().replace("journal: the-spine-journal", "journal: care"))
     build = build_issue(issue, out=issue.parent / "out", jobs=2)
     assert [d.code for o in build.outcomes for d in o.diagnostics] == ["CP205"] * 3
+
+
+def test_a_care_case_in_an_issue_gets_its_checklist_with_the_pages_the_issue_prints(tmp_path, capsys):
+    for name in ("a", "b"):
+        shutil.copytree(ROOT / "cases" / "kummell-care", tmp_path / "cases" / name)
+    manifest = write_manifest(tmp_path, ["a", "b"]).read_text()
+    manifest = manifest.replace("journal: the-spine-journal", "journal: care").replace("first-page: 1901",
+                                                                                        "first-page: 101")
+    (tmp_path / "issue.yaml").write_text(manifest)
+    build = build_issue(tmp_path / "issue.yaml", out=tmp_path / "out", jobs=2)
+    assert build.ok, [str(d) for o in build.outcomes for d in o.diagnostics]
+    first, last = pages_of(build)["b"]
+    assert first > 101
+    page = tinyhtml5.parse((tmp_path / "out" / "b" / "care-checklist.html").read_text(encoding="utf-8"),
+                           namespace_html_elements=False)
+    links = [(a.get("href"), a.text) for a in page.iter("a") if "#page=" in (a.get("href") or "")]
+    assert links and all(href.startswith("b.pdf#page=") for href, _ in links)
+    for href, printed in links:  # printed as the issue numbers the page; linked to that page of b.pdf
+        assert first <= int(printed) <= last
+        assert int(href.split("=")[1]) == int(printed) - first + 1
+    assert main(["care", str(tmp_path / "cases" / "b"), "-o", str(tmp_path / "out"), "--format", "json"]) == 0
+    items = json.loads(capsys.readouterr().out)["items"]
+    consent = next(item for item in items if item["item"] == 13 and item["sub"] is None)
+    assert first <= consent["where"]["page"] <= last
+    assert str(consent["where"]["page"]) in {printed for _, printed in links}

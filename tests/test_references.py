@@ -139,7 +139,7 @@ AMA = [
     "Journal</i>. 2020;20:100-110.",
     "National Institute for Health and Care Excellence. Osteoporosis: assessing the risk of fragility fracture. "
     "2017. Accessed May 3, 2024. https://www.nice.org.uk/guidance/cg146%20x_y~z",
-    "Wang W, Duan K. Kümmell disease after vertebroplasty. <i>The Spine Journal</i>. Published online In press.",
+    "Wang W, Duan K. Kümmell disease after vertebroplasty. <i>The Spine Journal</i>. In press.",
     "Rothman RH, Simeone FA, eds. <i>The Spine</i>. 7th ed. Elsevier; 2018.",
     "Kim DH. Vertebral augmentation. In: Rothman RH, Simeone FA, eds. <i>The Spine</i>. 7th ed. Elsevier; "
     "2018:1201-1215.",
@@ -184,7 +184,7 @@ def test_bibtex_values_become_csl_json(tmp_path):
     assert items["webpage"]["accessed"] == {"date-parts": [[2024, 5, 3]]}
     assert items["chapter"]["container-title"] == "The Spine"                  # crossref: the book's title
     assert items["chapter"]["editor"][0] == {"family": "Rothman", "given": "Richard H."}
-    assert items["inpress"]["issued"] == {"literal": "In press"}
+    assert items["inpress"]["issued"] == {"literal": "In press"} and items["inpress"]["status"] == "in press"
 
 
 def test_a_doi_given_twice_prints_once(tmp_path):
@@ -490,3 +490,58 @@ def test_the_spine_journal_prints_bracketed_ranges(tmp_path):
 def test_a_case_citing_every_kind_checks_clean(tmp_path):
     folder = _care_case(tmp_path, ALL_CITED)
     assert [d.code for d in check_case(folder).diagnostics] == []
+
+
+PLAIN_BIB = r"""
+@book{plain,
+  author = {Berg, Jan},
+  title = {Infections by \textit{Staphylococcus aureus} in \textsc{Mri}, \texttt{code}, \textsf{sans}, \mbox{box},
+           \textup{up}, \textmd{md} and \underline{under}: see \url{https://x.org/a_b} and \href{https://y.org}{the atlas}},
+  publisher = {Springer},
+  year = {2020},
+}
+@article{broken,
+  author = {Lee, Min},
+  title = {Ends early \texttt},
+  journal = {Acta \textit{Orthopaedica}},
+  year = {2021}, volume = {3}, pages = {1--2},
+}
+"""
+
+
+def test_latex_text_macros_print_their_text_and_italics_in_italics_print_upright(tmp_path, capfd):
+    """pylatexenc drops \\texttt{..}, \\textsf, \\textup, \\textmd and \\mbox with their text and fails on \\href:
+    each prints its text here. In the AMA style's italic book title, a species in italics prints upright and
+    keeps its lower case (title case leaves words in italics and web addresses as written); a macro without its
+    argument prints
+    nothing, and nothing is written to the terminal."""
+    library = _library(tmp_path, "references.bib", PLAIN_BIB)
+    assert library.problems == ()
+    assert library.items["plain"]["title"] == (
+        "Infections by <i>Staphylococcus aureus</i> in Mri, code, sans, box, up, md and under: see https://x.org/a_b "
+        "and the atlas")
+    assert _formatted(library, "american-medical-association") == [
+        "Berg J. <i>Infections by </i>Staphylococcus aureus<i> in Mri, Code, Sans, Box, Up, Md and Under: See "
+        "https://x.org/a_b and the Atlas</i>. Springer; 2020.",
+        "Lee M. Ends early. <i>Acta </i>Orthopaedica. 2021;3:1-2.",
+    ]
+    assert _formatted(library, "elsevier-vancouver")[1] == "Lee M. Ends early. Acta <i>Orthopaedica</i> 2021;3:1–2."
+    captured = capfd.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", " b", "<i>", "</i>", "<b>", "</b>", "<sup>", "</sup>"]), max_size=14).map("".join))
+def test_italics_within_italics_print_upright_and_the_markup_stays_well_formed(markup):
+    from casepub.references.format import plain, upright_in_italics
+
+    flipped = upright_in_italics(markup)
+    assert plain(flipped) == plain(markup)
+    stack: list[str] = []
+    for closing, tag in re.findall(r"<(/?)(\w+)>", flipped):
+        if closing:
+            assert stack and stack.pop() == tag, flipped
+        else:
+            assert tag not in stack, flipped  # never <i> in <i>, <b> in <b>
+            stack.append(tag)
+    assert stack == []

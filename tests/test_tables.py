@@ -256,6 +256,23 @@ def test_a_top_level_wide_table_is_a_run_of_its_own():
         assert column_runs(body) == [ColumnRun(Markup(body))] and "<table" in body, text
 
 
+def test_in_print_a_figure_follows_the_block_that_first_cites_it():
+    """column_runs cuts after the top-level block holding a figure's first citation (of the figure or of one of
+    its panels) and gives the figure to that run; a figure never cited goes to the last run."""
+    from casepub.render.html import column_runs
+
+    body = render_body("Intro.\n\n- a list citing Figure 2B\n\nMiddle (see Figure 1).\n\n"
+                       f"{WIDE}\nLater (Figure 1A) again.\n\nEnd.\n")
+    for label, href in (("Figure 2B", "fig2-B"), ("Figure 1)", "fig1"), ("Figure 1A", "fig1-A")):  # as cited
+        body = body.replace(label, f'<a href="#{href}" class="xref">{label}</a>')
+    runs = column_runs(body, figures=["fig1", "fig2", "fig3"])
+    assert [(run.wide, run.continued, run.figures) for run in runs] == [
+        (False, False, ("fig2",)), (False, True, ("fig1",)), (True, False, ()), (False, True, ("fig3",))]
+    assert "".join(run.html for run in runs) == body
+    assert runs[0].html.rstrip().endswith("</ul>") and runs[1].html.rstrip().endswith("</p>")
+    assert column_runs(body, split=False, figures=["fig1"])[0].figures == ()
+
+
 def _chars(item):
     if isinstance(item, LTChar):
         yield item

@@ -5,7 +5,7 @@ as a JobFailure instead of its result.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from casepub.diagnostics import Diagnostic
@@ -33,6 +33,7 @@ class Rendering:
     panels: tuple[PlacedPanel, ...] = ()
     seconds: float = 0.0
     worker_rss_kb: int = 0
+    places: dict[str, int] = field(default_factory=dict)  # the page (from 1) each id starts on: place_pages
 
     @property
     def errors(self) -> int:
@@ -42,14 +43,15 @@ class Rendering:
         return {"ok": self.ok, "diagnostics": [d.to_json() for d in self.diagnostics], "pages": self.pages,
                 "title": self.title, "label": self.label, "authors": list(self.authors),
                 "panels": [[p.figure, p.panel, p.src, p.width, p.height] for p in self.panels],
-                "seconds": self.seconds, "worker_rss_kb": self.worker_rss_kb}
+                "seconds": self.seconds, "worker_rss_kb": self.worker_rss_kb, "places": self.places}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Rendering:
         return cls(ok=bool(data["ok"]), diagnostics=tuple(Diagnostic.from_json(d) for d in data["diagnostics"]),
                    pages=int(data["pages"]), title=str(data["title"]), label=str(data["label"]),
                    authors=tuple(data["authors"]), panels=tuple(PlacedPanel(*p) for p in data["panels"]),
-                   seconds=float(data["seconds"]), worker_rss_kb=int(data["worker_rss_kb"]))
+                   seconds=float(data["seconds"]), worker_rss_kb=int(data["worker_rss_kb"]),
+                   places={str(k): int(v) for k, v in data.get("places", {}).items()})
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,12 @@ from __future__ import annotations
 import io
 import resource
 import time
-import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from jinja2 import TemplateError
 
-from casepub.check import resolve_profile
+from casepub.check import bug, resolve_profile
 from casepub.diagnostics import Diagnostic, Location
 from casepub.issue.cache import ArticleCache
 from casepub.issue.placement import Placement
@@ -69,7 +68,7 @@ def render_article(job: RenderJob) -> Rendering:
     except TemplateError as error:  # a template of the journal's or of --templates
         result = Rendering(ok=False, diagnostics=(template_problem(error),))
     except Exception as error:  # a bug: reported for this case, and the build goes on
-        result = Rendering(ok=False, diagnostics=(_bug(job.folder, error),))
+        result = Rendering(ok=False, diagnostics=(bug(job.folder, error),))
     return replace(result, seconds=round(time.perf_counter() - started, 3), worker_rss_kb=_rss())
 
 
@@ -93,7 +92,7 @@ def _render(job: RenderJob) -> Rendering:
     result = Rendering(
         ok=True, diagnostics=tuple(prepared.diagnostics), pages=pdf.pages, title=view.plain_title or case.name,
         label=view.label, authors=tuple(a.display_name for a in case.meta.authors),
-        panels=tuple(PlacedPanel(f, p, *placed) for (f, p), placed in prepared.panels.items()))
+        panels=tuple(PlacedPanel(f, p, *placed) for (f, p), placed in prepared.panels.items()), places=pdf.places)
     try:
         cache.put(job.key, result, pdf.data)  # the numbering step reads the PDF from the cache
     except OutputError as error:
@@ -110,7 +109,7 @@ def finish_article(job: FinishJob) -> Finishing:
     except TemplateError as error:
         result = Finishing(ok=False, diagnostics=(template_problem(error),))
     except Exception as error:
-        result = Finishing(ok=False, diagnostics=(_bug(job.folder, error),))
+        result = Finishing(ok=False, diagnostics=(bug(job.folder, error),))
     return replace(result, seconds=round(time.perf_counter() - started, 3))
 
 
@@ -134,7 +133,20 @@ def _finish(job: FinishJob) -> Finishing:
         return Finishing(ok=False, diagnostics=(failure,))
     write_atomic(target / f"{job.name}.pdf", stamped)
     write_atomic(target / "index.html", render_html(view, job.templates))
+    if profile.article_types[case.meta.article_type].checklist == "care":
+        _care_checklist(view, rendered.places, stamped, target / f"{job.name}.pdf", job)
     return Finishing(ok=True)
+
+
+def _care_checklist(view: ArticleView, places: dict[str, int], pdf: bytes, pdf_path: Path, job: FinishJob) -> None:
+    """care-checklist.html beside the article, with the pages as the issue prints them (and recorded beside the
+    PDF, for `casepub care`)."""
+    from casepub import care
+
+    first = job.placement.first_page
+    write_atomic(pdf_path.with_name(pdf_path.stem + care.PAGES_SUFFIX), care.pages_record(view.case, pdf, places, first))
+    found = care.checklist(view.case, view.profile, places=places, pdf=pdf_path, first_page=first)
+    write_atomic(pdf_path.parent / "care-checklist.html", care.render_checklist(view, found, job.templates))
 
 
 def _stamp(unnumbered: Path, view: ArticleView, job: FinishJob) -> bytes:
@@ -182,12 +194,6 @@ def render_contents(job: ContentsJob) -> ContentsPages:
 def _unwritten(error: OutputError, folder: Path) -> Diagnostic:
     """An output of the case (or its cache entry) that could not be written: CP102, at its case.md."""
     return error.diagnostic(Location(folder / CASE_FILE))
-
-
-def _bug(folder: Path, error: Exception) -> Diagnostic:
-    where = traceback.extract_tb(error.__traceback__)[-1]
-    return Diagnostic("CP999", f"internal error: {type(error).__name__}: {error}", Location(folder / CASE_FILE),
-                      f"this is a bug in casepub ({Path(where.filename).name}:{where.lineno}); please report it")
 
 
 def _rss() -> int:

@@ -173,16 +173,99 @@ def _fallback(item: Item) -> str:
 
 
 def _for_citeproc(item: Item, identifier: str) -> dict[str, Any]:
-    """A copy citeproc-py can take: its id by position; numbers as text."""
+    """A copy citeproc-py can take: its id by position; numbers as text; words in italics kept as written."""
     copy = {key: (str(value) if isinstance(value, (int, float)) and key not in ("issued", "accessed") else value)
             for key, value in item.items()}
+    for key, value in copy.items():
+        if isinstance(value, str) and ("<i>" in value or "://" in value or "www." in value):
+            copy[key] = _keep_case(value)
     copy["id"] = identifier
     return copy
 
 
+# Text in italics in a title (a species, a gene, a Latin phrase) and web addresses keep their case when a style
+# sets titles in title case: "Staphylococcus aureus" must not print "Staphylococcus Aureus", nor a URL "Https://".
+# citeproc-py capitalises a word by upper-casing its first character, so each such word starts with this
+# private-use mark, which has no upper case; safe_html takes the marks out.
+KEEP_CASE = "\ue008"
+ITALIC_TAG = re.compile(r"<(/?)i>")
+WORD_START = re.compile(r"(?:(?<=\s)|^)(?=[^\s<])")
+ADDRESS = re.compile(r"(?<!\S)(?=(?:https?://|www\.)\S)", re.IGNORECASE)
+
+
+def _keep_case(value: str) -> str:
+    value = value.replace(KEEP_CASE, "")
+    out: list[str] = []
+    depth = position = 0
+    for tag in [*ITALIC_TAG.finditer(value), None]:
+        text = value[position:tag.start() if tag else len(value)]
+        out.append(WORD_START.sub(KEEP_CASE, text) if depth else text)
+        if tag is None:
+            break
+        depth = max(0, depth + (-1 if tag.group(1) else 1))
+        out.append(tag.group())
+        position = tag.end()
+    return ADDRESS.sub(KEEP_CASE, "".join(out))
+
+
 def safe_html(text: str) -> str:
-    """citeproc-py's output as safe HTML: everything escaped, then <i> <b> <sup> <sub> restored."""
-    return ALLOWED_TAG.sub(r"<\1\2>", html.escape(html.unescape(text), quote=False))
+    """citeproc-py's output as safe HTML: everything escaped, then <i> <b> <sup> <sub> restored, and italics
+    within italics set upright."""
+    escaped = html.escape(html.unescape(text.replace(KEEP_CASE, "")), quote=False)
+    return upright_in_italics(ALLOWED_TAG.sub(r"<\1\2>", escaped))
+
+
+STYLE_TAG = re.compile(r"<(/?)(i|b|sup|sub)>")
+TAG_ORDER = ("i", "b", "sup", "sub")
+
+
+def upright_in_italics(markup: str) -> str:
+    """Italics within italics print upright, as CSL's flip-flop rule has it: a species name in a book title the
+    style sets in italics stands out in roman. Markup that is well-formed without nested italics is returned as
+    it is; any other (nested italics, or tags a CSL-JSON value left open or closed unopened) is written again
+    from its runs of text, each tag opened and closed in order."""
+    if _plain_nesting(markup):
+        return markup
+    runs: list[tuple[str, tuple[str, ...]]] = []
+    open_tags: list[str] = []
+    position = 0
+    for tag in [*STYLE_TAG.finditer(markup), None]:
+        text = markup[position:tag.start() if tag else len(markup)]
+        if text:
+            italic = open_tags.count("i") % 2 == 1
+            runs.append((text, tuple(name for name in TAG_ORDER if (italic if name == "i" else name in open_tags))))
+        if tag is None:
+            break
+        if not tag.group(1):
+            open_tags.append(tag.group(2))
+        elif tag.group(2) in open_tags:
+            del open_tags[len(open_tags) - 1 - open_tags[::-1].index(tag.group(2))]
+        position = tag.end()
+    out: list[str] = []
+    current: tuple[str, ...] = ()
+    for text, style in runs:
+        kept = 0
+        while kept < min(len(current), len(style)) and current[kept] == style[kept]:
+            kept += 1
+        out += [f"</{name}>" for name in reversed(current[kept:])] + [f"<{name}>" for name in style[kept:]]
+        current = style
+        out.append(text)
+    return "".join(out + [f"</{name}>" for name in reversed(current)])
+
+
+def _plain_nesting(markup: str) -> bool:
+    """Every tag closed in order, and no tag inside another of its kind."""
+    stack: list[str] = []
+    for tag in STYLE_TAG.finditer(markup):
+        name = tag.group(2)
+        if tag.group(1):
+            if not stack or stack.pop() != name:
+                return False
+        elif name in stack:
+            return False
+        else:
+            stack.append(name)
+    return not stack
 
 
 TAG = re.compile(r"<[^<>]*+>")

@@ -418,34 +418,61 @@ def isolate(text: str) -> Markup:
 @dataclass(frozen=True)
 class ColumnRun:
     """A part of the body in print: a top-level wide table (`wide`) or the text between them; `continued` when
-    text came before it (its section numbers count on, its first paragraph is indented)."""
+    text came before it (its section numbers count on, its first paragraph is indented). `figures`: the ids of
+    the figures printed after it, across both columns (those first cited in it; the last run also takes those
+    never cited)."""
     html: Markup
     wide: bool = False
     continued: bool = False
+    figures: tuple[str, ...] = ()
 
 
-def column_runs(body: str, split: bool = True) -> list[ColumnRun]:
-    """The body cut around each of its top-level wide tables, the last run never wide. In print each run is a
-    direct child of the two-column box, so that a wide table's `column-span: all` works: WeasyPrint spans only
-    a multicol box's own children (Kozea/WeasyPrint#980). A body without a top-level wide table is one run,
-    itself, and so is any body not `split` (on screen, one column); a wide table in a quote or a list stays in
-    its column."""
+_LINK_TARGET = re.compile(r'href="#([^"]++)"')
+_TOP_BLOCK = re.compile(r"<(/?+)(p|h[1-6]|table|blockquote|ul|ol|dl|div|section|figure|aside|pre)\b[^<>]*+>")
+
+
+def column_runs(body: str, split: bool = True, figures: Sequence[str] = ()) -> list[ColumnRun]:
+    """The body cut for print: around each of its top-level wide tables, and after the top-level block (a
+    paragraph, a list, a table) that first cites each of `figures` (by a link to it or to one of its panels),
+    which prints there. Each run is a direct child of the two-column box, so that a wide table's or a figure's
+    `column-span: all` works: WeasyPrint spans only a multicol box's own children (Kozea/WeasyPrint#980). The
+    last run is never wide. A body not `split` (on screen, one column) is one run, itself; a wide table in a
+    quote or a list stays in its column."""
     if not split:
         return [ColumnRun(Markup(body))]
-    parts: list[tuple[str, bool]] = []
-    depth, start, table_start = 0, 0, -1
-    for match in _BLOCK_TAG.finditer(body):
-        closing, name = bool(match.group(1)), match.group(2)
-        if name == "table" and table_start >= 0 and closing:
-            parts += [(body[start:table_start], False), (body[table_start:match.end()], True)]
-            start, table_start = match.end(), -1
-        elif name == "table" and depth == 0 and not closing and 'class="wide"' in match.group(0):
-            table_start = match.start()
-        elif name != "table":
-            depth += -1 if closing else 1
-    parts = [part for part in parts if part[0].strip()] + [(body[start:], False)]
-    return [ColumnRun(Markup(html), wide, not wide and any(not w for _, w in parts[:n]))
-            for n, (html, wide) in enumerate(parts)]
+    cited = dict.fromkeys(figures, len(body))  # never cited: after the last run
+    for link in _LINK_TARGET.finditer(body):  # the first link to the figure or to one of its panels (<id>-<letter>)
+        target = link.group(1)
+        for figure, at in cited.items():
+            if at == len(body) and (target == figure or target.startswith(figure + "-")):
+                cited[figure] = link.start()
+    parts: list[tuple[str, bool, tuple[str, ...]]] = []
+    depth, start, block_start, wide = 0, 0, 0, False
+    for match in _TOP_BLOCK.finditer(body):
+        if not match.group(1):
+            if depth == 0:
+                block_start = match.start()
+                wide = match.group(2) == "table" and 'class="wide"' in match.group(0)
+            depth += 1
+            continue
+        depth = max(0, depth - 1)
+        if depth:
+            continue
+        end = match.end()
+        placed = tuple(figure for figure, at in cited.items() if at < end)
+        if wide:
+            block_start = block_start if body[start:block_start].strip() else start  # no run of white space alone
+            parts += [(body[start:block_start], False, ()), (body[block_start:end], True, placed)]
+        elif placed:
+            parts.append((body[start:end], False, placed))
+        else:
+            continue
+        start = end
+        for figure in placed:
+            del cited[figure]
+    parts = [part for part in parts if part[0] or part[2]] + [(body[start:], False, tuple(cited))]
+    return [ColumnRun(Markup(html), wide, not wide and any(not w and h.strip() for h, w, _ in parts[:n]), placed)
+            for n, (html, wide, placed) in enumerate(parts)]
 
 
 def css_string(text: str) -> Markup:

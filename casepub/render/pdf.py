@@ -25,8 +25,6 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from casepub.profiles import section_key
-
 
 @contextmanager
 def _libraries_by_file_name() -> Iterator[None]:
@@ -103,38 +101,13 @@ class Pdf:
 
 
 def place_pages(pages: Sequence[Any]) -> dict[str, int]:
-    """The page (from 1) each part of the article starts on, for the CARE checklist: "title", "abstract",
-    "keywords", "timeline", "consent", and "heading:<text>" for each heading of the body (section_key form).
-
-    WeasyPrint's public anchors name only elements with an id, and the body's headings have none, so the laid-out
-    boxes of each page are walked (Page._page_box): a WeasyPrint without it gives no places, never an error."""
+    """The page (from 1) each element with an id starts on, from WeasyPrint's anchors: for the CARE checklist,
+    the title, abstract heading, keywords, timeline, consent and the body's headings (sec-...) among them."""
     places: dict[str, int] = {}
     for number, page in enumerate(pages, 1):
-        stack: list[tuple[Any, bool]] = [(getattr(page, "_page_box", None), False)]
-        while stack:
-            box, in_body = stack.pop()
-            element = getattr(box, "element", None)
-            if element is not None and isinstance(element.tag, str):
-                in_body = in_body or "article-body" in (element.get("class") or "").split()
-                for name in _place_names(element, in_body):
-                    places.setdefault(name, number)
-            stack += [(child, in_body) for child in reversed(getattr(box, "children", None) or ())]
+        for anchor in getattr(page, "anchors", None) or ():
+            places.setdefault(anchor, number)
     return places
-
-
-_PLACE_CLASSES = {"keywords": "keywords", "timeline": "timeline", "consent-statement": "consent"}
-
-
-def _place_names(element: Any, in_body: bool) -> list[str]:
-    classes = (element.get("class") or "").split()
-    names = [_PLACE_CLASSES[c] for c in classes if c in _PLACE_CLASSES]
-    if element.tag == "h1":
-        names.append("title")
-    elif element.get("id") == "abstract-heading":
-        names.append("abstract")
-    elif in_body and element.tag in ("h2", "h3", "h4", "h5", "h6"):
-        names.append("heading:" + section_key("".join(element.itertext())))
-    return names
 
 
 class _Collect(logging.Handler):
