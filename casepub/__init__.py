@@ -12,7 +12,7 @@ never loads Jinja2, WeasyPrint or the worker pool.
 """
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from functools import cache
 from typing import Any
 
 from casepub.check import Checked, check_case, resolve_profile
@@ -21,16 +21,24 @@ from casepub.diagnostics import Diagnostic, Location
 from casepub.load.case import CASE_FILE, Loaded, load_case
 from casepub.model import Case
 
-try:
-    __version__ = version("casepub")
-except PackageNotFoundError:  # run from a source tree that was never installed
-    __version__ = "0+unknown"
-
 __all__ = ["CASE_FILE", "Case", "Checked", "Diagnostic", "Loaded", "Location", "Severity", "__version__",
            "build_issue", "check_case", "load_case", "render_case", "resolve_profile"]
 
 
+@cache
+def _version() -> str:
+    """The installed version, read when first asked for (importlib.metadata costs 35 ms at every start)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("casepub")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "0+unknown"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        return _version()
     if name == "render_case":
         from casepub.render import render_case
         return render_case

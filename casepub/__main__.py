@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar
 
-from casepub import CASE_FILE, Diagnostic, Location, __version__
+from casepub import CASE_FILE, Diagnostic, Location
 from casepub.limits import CHECK_SECONDS, ISSUE_SECONDS, RENDER_SECONDS
 from casepub.words import counted
 
@@ -46,9 +46,19 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+class _Version(argparse.Action):
+    """--version, the version read only when asked for (importlib.metadata is slow to import)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> NoReturn:
+        import casepub
+
+        print(f"casepub {casepub.__version__}")
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="casepub", description="Check and publish structured case reports.")
-    parser.add_argument("--version", action="version", version=f"casepub {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="print casepub's version and exit")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     check = commands.add_parser("check", help="check cases against their journal's rules")
     check.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH",
@@ -77,6 +87,11 @@ def _parser() -> argparse.ArgumentParser:
     care.add_argument("-o", "--output", type=Path, default=Path("build"), metavar="DIR",
                       help="where the case was rendered, for page numbers (default: build/)")
     care.add_argument("--format", choices=("text", "json"), default="text", help="how to print the checklist")
+    validate = commands.add_parser("validate", help="validate JATS, Crossref or PubMed XML files against their schemas "
+                                   "(JATS: the 1.3 XSD and DTD, and the JATS4R rules)")
+    validate.add_argument("files", nargs="+", type=Path, metavar="FILE", help="an XML file (its kind is read from it)")
+    validate.add_argument("--format", choices=("text", "json"), default="text", help="how to print the problems")
+    validate.add_argument("--strict", action="store_true", help="exit 1 on JATS4R warnings too")
     schema = commands.add_parser("schema", help="print the JSON Schema of the case front matter or the issue manifest")
     schema.add_argument("kind", choices=("case", "issue"))
     explain = commands.add_parser("explain", help="what a diagnostic code means, with an example and the fix")
@@ -85,8 +100,8 @@ def _parser() -> argparse.ArgumentParser:
     for command in (render, build):
         command.add_argument("-o", "--output", type=Path, default=None, metavar="DIR",
                              help="where to write (default: build/, or build/<issue>/ for an issue)")
-        command.add_argument("--to", type=_formats, default=("html", "pdf"), metavar="html,pdf",
-                             help="what to write (default: html,pdf)")
+        command.add_argument("--to", type=_formats, default=("html", "pdf"), metavar="html,pdf,jats",
+                             help="what to write, any of html, pdf and jats (JATS 1.3 XML) (default: html,pdf)")
         command.add_argument("--templates", type=Path, metavar="DIR", help="a folder of templates searched first")
         command.add_argument("--format", choices=("text", "json"), default="text", help="how to print diagnostics")
         command.add_argument("--time-limit", type=_seconds, default=None, metavar="SECONDS",
@@ -107,9 +122,9 @@ def _seconds(text: str) -> float:
 
 def _formats(text: str) -> tuple[str, ...]:
     formats = tuple(part.strip() for part in text.split(",") if part.strip())
-    unknown = [f for f in formats if f not in ("html", "pdf")]
+    unknown = [f for f in formats if f not in ("html", "pdf", "jats")]
     if unknown or not formats:
-        raise argparse.ArgumentTypeError(f"--to takes html, pdf or html,pdf (not {text!r})")
+        raise argparse.ArgumentTypeError(f"--to takes html, pdf and jats, separated by commas (not {text!r})")
     return formats
 
 
@@ -143,6 +158,8 @@ def _main(argv: Sequence[str] | None) -> int:
             return run_explain(args.codes)
         if args.command == "care":
             return run_care(args.case, args.output, args.format)
+        if args.command == "validate":
+            return run_validate(args.files, args.format, args.strict)
         if args.command == "build" and args.folder.suffix in (".yaml", ".yml"):
             return run_issue(args)
         folders = find_cases(args.paths if args.command != "build" else [args.folder])
@@ -150,8 +167,9 @@ def _main(argv: Sequence[str] | None) -> int:
             raise UsageError(f"--templates {args.templates} is not a folder")
     except UsageError as error:
         print(f"casepub: error: {error}", file=sys.stderr)
-        print("usage: casepub check [PATH...] | render [PATH...] [-o DIR] [--to html,pdf] | build [DIR | ISSUE.yaml] "
-              "| care CASE | explain [CODE...] | schema case|issue  (casepub COMMAND --help for more)", file=sys.stderr)
+        print("usage: casepub check [PATH...] | render [PATH...] [-o DIR] [--to html,pdf,jats] | build [DIR | ISSUE.yaml] "
+              "| care CASE | validate FILE... | explain [CODE...] | schema case|issue  (casepub COMMAND --help for more)",
+              file=sys.stderr)
         return EXIT_USAGE
     if args.command == "check":
         if args.jobs is not None and args.jobs < 1:
@@ -196,6 +214,48 @@ def run_care(folder: Path, out: Path, output: str) -> int:
     found = checklist(loaded.case, profile, out)
     print(json.dumps(found.to_json(), indent=2, ensure_ascii=False) if output == "json" else format_text(found))
     return EXIT_OK if found.complete else EXIT_PROBLEMS
+
+
+def run_validate(paths: Sequence[Path], output: str, strict: bool) -> int:
+    """Each file against its kind's schemas: located problems, one a line; JATS also against the JATS4R rules
+    (when saxonche is installed: `pip install casepub[jats]`). Exit 1 when a file has an error."""
+    from casepub.xml import schematron
+    from casepub.xml.validate import validate_document
+
+    found: list[dict[str, Any]] = []
+    notes: list[str] = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise UsageError(f"{path} cannot be read: {error.strerror or error}") from None
+        kind, problems = validate_document(data)
+        found += [{"file": str(path), "kind": kind, "severity": "error", "check": p.source, "line": p.line,
+                   "column": p.column, "message": p.message} for p in problems]
+        if kind == "JATS" and not problems and schematron.available():
+            try:
+                findings = schematron.jats4r(data)
+            except ValueError as error:
+                findings = [schematron.Finding("error", str(error), "", "")]
+            found += [{"file": str(path), "kind": kind, "severity": f.role if f.role in ("error", "warning")
+                       else "info", "check": "JATS4R", "line": None, "column": None,
+                       "message": f"{f.message} (at {f.location})" if f.location else f.message} for f in findings]
+        elif kind == "JATS" and not schematron.available():
+            notes.append(f"{path}: the JATS4R rules were not run (install casepub[jats] for saxonche)")
+    if output == "json":
+        print(json.dumps(found, indent=2, ensure_ascii=False))
+    else:
+        for item in found:
+            where = f"{item['file']}:{item['line']}:{item['column'] or 1}" if item["line"] else item["file"]
+            print(f"{where}: {item['severity']} {item['check']}: {item['message']}")
+        for note in notes:
+            print(note, file=sys.stderr)
+        errors = sum(item["severity"] == "error" for item in found)
+        warnings = sum(item["severity"] == "warning" for item in found)
+        print(f"validated {counted(len(paths), 'file')}: {counted(errors, 'error')}, {counted(warnings, 'warning')}")
+    failed = any(item["severity"] == "error" for item in found) or (
+        strict and any(item["severity"] == "warning" for item in found))
+    return EXIT_PROBLEMS if failed else EXIT_OK
 
 
 def json_schema(kind: str) -> dict[str, Any]:

@@ -303,6 +303,16 @@ _ALL = (
           "missing, or a name it uses that is not defined (typically in a folder given with --templates).",
           "{% block body %}{{ article.bdy }}{% endblock %}   # in my-templates/article.html.j2",
           "correct the template at the file and line given; `casepub render --templates DIR` searches DIR first."),
+    _code("CP105", "jats", Stage.RENDER, E, "The JATS XML made for the case did not validate against JATS 1.3 "
+          "(its XSD and its Journal Publishing DTD), so it was not written. casepub makes JATS valid by "
+          "construction: this is a bug in casepub, reported with the validator's message.",
+          "casepub render cases/x --to jats", "report the case and the message to the casepub developers; the "
+          "HTML and PDF are not affected."),
+    _code("CP106", "jats-journal", Stage.RENDER, E, "JATS needs what the journal profile does not give: the "
+          "journal's ISSN (a JATS article's journal-meta must have one). The journal-neutral `care` profile has "
+          "none.", "casepub render cases/kummell-care --to jats   # journal: care",
+          "set `issn:` (and `publisher:`) in journals/<journal>.yaml beside the cases, which is merged over the "
+          "built-in profile; or render without jats."),
     # Running: limits and outputs
     _code("CP102", "output", Stage.RUN, E, "An output could not be written: the output folder is read-only, "
           "full, not a folder, or not permitted. Earlier outputs are left whole.",
@@ -330,6 +340,29 @@ _ALL = (
           "out of the issue; the others are built.",
           "# issue.yaml\njournal: the-spine-journal\n# cases/a/case.md\njournal: care",
           "change the case's `journal` or the manifest's, so that they name the same journal."),
+    _code("CP206", "deposit-keys", Stage.ISSUE, W, "The manifest lacks a key the issue's deposits need "
+          "(`depositor`, `registrant`, or `url`, the articles' landing pages): the articles, their JATS and the "
+          "issue PDF are built, but crossref.xml and pubmed.xml are not written (and any earlier ones are "
+          "removed, as they describe another issue).",
+          "journal: the-spine-journal\nvolume: 26   # no depositor, registrant or url",
+          "add `depositor: {name: ..., email: ...}`, `registrant: ...` and `url: https://.../{doi}` to the "
+          "manifest (docs/issue-builds.md)."),
+    _code("CP207", "deposit-invalid", Stage.ISSUE, E, "A deposit (crossref.xml or pubmed.xml) did not validate "
+          "against its schema (Crossref 5.3.1 XSD, PubMed 3.0 DTD) in what the issue gives (a manifest key, the "
+          "journal profile), or no article of the issue could be put in it. It was not written: it is kept "
+          "beside as <name>.xml.invalid to read, never to send; the articles stand.",
+          "depositor: {name: ..., email: x@y.z}   # a depositor name longer than Crossref's 130 characters",
+          "correct what the validator's message names; report it to the casepub developers if it is not in "
+          "the manifest or the profile."),
+    _code("CP208", "deposit-article", Stage.ISSUE, W, "An article's metadata does not fit a deposit's schema "
+          "(Crossref takes names of at most 60 characters, without a lone `?`): the article is left out of that "
+          "deposit and built as usual; the others are deposited.",
+          "authors:\n  - {given: Ann, family: <a family name of 70 characters>}",
+          "shorten or correct the value the message names, or deposit this article by hand."),
+    _code("CP209", "issue-issn", Stage.ISSUE, W, "The issue's journal profile gives no ISSN, which JATS, "
+          "Crossref and PubMed all need: the articles and the issue PDF are built, without their JATS XML, "
+          "packages or deposits.", "journal: care   # the journal-neutral profile has no ISSN",
+          "set `issn:` in journals/<journal>.yaml beside the manifest and the cases."),
     # Rules: references (the references file, at its line there, and the citations in case.md)
     _code("CP300", "references-file", Stage.RULE, E, "The references file named by `references:` cannot be read: "
           "missing, outside the case folder, not a regular file, too large, not UTF-8, or not BibTeX, CSL-JSON or "

@@ -2,6 +2,8 @@
 
     build/<case>/index.html       the article page
     build/<case>/<case>.pdf       the print PDF
+    build/<case>/<case>.xml       the article as JATS 1.3 (--to jats; casepub/xml/jats.py), validated; its
+                                  figures are the panels' own files, figures/source-<digest>.<ext>
     build/<case>/figures/         the panels, normalised for print (content-addressed names)
     build/<case>/care-checklist.html, <case>.pages.json
                                   for an article type that follows CARE: the checklist filled in (casepub/care.py),
@@ -71,9 +73,11 @@ class Prepared:
     target: Path                    # the case's output folder
 
 
-def prepare_article(folder: Path, out: Path, *, name: str | None = None,
-                    profiles: ProfileStore = STORE) -> Prepared | list[Diagnostic]:
-    """Check a case and place its panels under out/<name>/figures; its diagnostics when it has errors."""
+def prepare_article(folder: Path, out: Path, *, name: str | None = None, profiles: ProfileStore = STORE,
+                    print_panels: bool = True) -> Prepared | list[Diagnostic]:
+    """Check a case and place its panels under out/<name>/figures (normalised for print and screen; with
+    `print_panels` False, the panel files as given: for the JATS XML alone); its diagnostics when it has
+    errors."""
     checked = check_case(folder, profiles)
     if checked.errors or checked.case is None or checked.profile is None:
         return checked.diagnostics
@@ -85,7 +89,8 @@ def prepare_article(folder: Path, out: Path, *, name: str | None = None,
             "PDF, figures/) would overwrite the case's own files", Location(case.file),
             "write the outputs somewhere else, e.g. -o build (the default)")]
     try:
-        panels, problems = place_panels(case, profile, target, out / ".cache" / "panels")
+        panels, problems = (place_panels(case, profile, target, out / ".cache" / "panels") if print_panels
+                            else place_originals(case, profile, target))
     except OutputError as error:
         return sorted(checked.diagnostics + [unwritten(error, case)], key=sort_key)
     if problems:
@@ -123,7 +128,7 @@ def render_case(folder: Path, out: Path, *, formats: Sequence[str] = FORMATS, te
 def _render_case(folder: Path, out: Path, formats: Sequence[str], templates: Path | None, profiles: ProfileStore,
                  started: float) -> Rendered:
     with limits.step("checking the case and preparing its panels"):
-        prepared = prepare_article(folder, out, profiles=profiles)
+        prepared = prepare_article(folder, out, profiles=profiles, print_panels=bool({"html", "pdf"} & set(formats)))
     if not isinstance(prepared, Prepared):
         return Rendered(folder, prepared, folder.resolve().name, seconds=time.perf_counter() - started)
     case = prepared.case
@@ -137,6 +142,16 @@ def _render_case(folder: Path, out: Path, formats: Sequence[str], templates: Pat
             if isinstance(pdf, Diagnostic):
                 return Rendered(case.folder, prepared.diagnostics + [pdf], case.name)
             outputs["pdf"], pages, made = write_atomic(prepared.target / pdf_name, pdf.data), pdf.pages, pdf
+        if "jats" in formats:
+            from casepub.xml.jats import checked_jats
+
+            with limits.step("making the JATS XML"):
+                graphics, problems = (place_originals(case, prepared.profile, prepared.target) if
+                                      {"html", "pdf"} & set(formats) else (prepared.panels, []))
+                jats = problems[0] if problems else checked_jats(view, graphics)
+            if isinstance(jats, Diagnostic):
+                return Rendered(case.folder, prepared.diagnostics + [jats], case.name, outputs, pages)
+            outputs["jats"] = write_atomic(prepared.target / f"{case.name}.xml", jats)
         if "html" in formats:
             with limits.step("making the HTML"):
                 html = render_html(view, templates)
@@ -186,6 +201,33 @@ def place_panels(case: Case, profile: Profile, target: Path, cache: Path) -> tup
             assert source is not None
             copy_atomic(source, target / "figures" / prepared.name)
             placed[(f, p)] = (f"figures/{prepared.name}", prepared.width, prepared.height)
+    return placed, problems
+
+
+def place_originals(case: Case, profile: Profile, target: Path) -> tuple[Panels, list[Diagnostic]]:
+    """Each panel's own file, as the author gave it (the check verified it), copied into the case's output
+    folder under a name from its content (figures/source-<digest>.<ext>): what the JATS XML links to, at full
+    resolution for an archive. Reads only what the check read: no decoding, so JATS alone is quick."""
+    import hashlib
+
+    from casepub.images import identify
+    from casepub.load.files import UnsafePath, read_inside
+
+    placed, problems = {}, []
+    for f, figure in enumerate(case.meta.figures):
+        for p, panel in enumerate(figure.panels):
+            where = case.where(("figures", f, "panels", p, "image"))
+            try:
+                data = read_inside(case.folder, panel.image or "", profile.images.max_bytes)
+                info = identify(data, panel.image or "", profile.images.max_pixels)
+            except (UnsafePath, ImageProblem) as problem:
+                reason = getattr(problem, "reason", str(problem))
+                problems.append(Diagnostic("CP101", f"panel image: {reason}", where, getattr(problem, "hint", "")))
+                continue
+            suffix = Path(panel.image or "").suffix.lower() or ".img"
+            name = f"source-{hashlib.sha256(data).hexdigest()[:20]}{suffix if suffix.isascii() else '.img'}"
+            copy_atomic(data, target / "figures" / name)
+            placed[(f, p)] = (f"figures/{name}", info.width, info.height)
     return placed, problems
 
 
