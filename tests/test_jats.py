@@ -321,3 +321,47 @@ def test_validate_reads_any_file_and_locates_its_problems(tmp_path, capsys):
     assert any("invalid-orcid-without-url.xml:44:1: error Crossref 5.3.1 XSD" in line for line in lines)
     assert main(["validate", "--format", "json", str(samples / "pubmed-3.0" / "valid-articleset.xml")]) == 0
     assert capsys.readouterr().out.strip() == "[]"
+
+
+# Generated bodies: every block and inline form Markdown and casepub give, nested in each other.
+INLINE_PIECES = ["text ", "*italic* ", "**bold** ", "`code` ", "H~2~O ", "10^9^ ", "<https://example.org/a_b> ",
+                 "[a link](https://example.org) ", "mail@example.org ", "(Figure 1A) ", "(Figures 1B-C) ", "& < > ",
+                 "\\* ", "x<sup>2</sup> ", "Table 1 "]
+BLOCK_PIECES = ["## Heading {n}", "### Sub {n}", "#### Deeper {n}", "- item {inline}\n- item two", "1. one {inline}\n2. two",
+                "> quoted {inline}\n>\n> - in a quote", "```\ncode <b> & {n}\n```", "- outer\n  - inner {inline}",
+                "| A | B |\n|---|---|\n| {inline} | 2 |\n\n: A table {{#tbl-t{n}}}", "---", "Plain paragraph {inline}.",
+                "> ## heading in a quote"]
+
+
+@st.composite
+def bodies(draw) -> str:
+    blocks = []
+    for n in range(draw(st.integers(1, 8))):
+        inline = "".join(draw(st.lists(st.sampled_from(INLINE_PIECES), max_size=4)))
+        blocks.append(draw(st.sampled_from(BLOCK_PIECES)).format(n=n, inline=inline))
+    return "\n\n".join(blocks) + "\n\nThe figure (Figure 1A-F) and Table 1.\n"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=bodies())
+def test_generated_bodies_give_valid_jats(tmp_path_factory, body):
+    """Whatever the text's structure (headings at any level, lists in lists, quotes, code, tables, rules),
+    the JATS is valid: blocks where JATS allows them, sections nested by their headings."""
+    from casepub.check import resolve_profile
+    from casepub.load.case import load_case
+
+    folder = tmp_path_factory.mktemp("body") / "case"
+    shutil.copytree(REFERENCE, folder)
+    source = (folder / "case.md").read_text(encoding="utf-8")
+    front = source.split("\n---\n", 1)[0]
+    (folder / "case.md").write_text(front + "\n---\n\n" + body, encoding="utf-8")
+    case = load_case(folder).case
+    assert case is not None
+    profile, _ = resolve_profile(case)
+    panels = {(0, p): (f"figures/{p}.jpg", 600, 400) for p in range(6)}
+    view = article_view(case, profile, panels, "x.pdf")
+    data = article_jats(view)
+    assert validate_jats(data) == [], body
+    from casepub.render.html import render_html
+    shown = html_parts(render_html(view))["body"]
+    assert sorted(words(shown)) == sorted(words(jats_parts(data)["body"])), body

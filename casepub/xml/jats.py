@@ -425,7 +425,6 @@ def _children_blocks(parent: etree._Element, node: Any) -> None:
             _block(parent, child)
         else:
             loose.append(child)
-            continue
         if child.tail:
             loose.append(child.tail)
     flush()
@@ -522,8 +521,8 @@ def _inline_node(target: etree._Element, node: Any) -> None:
         _link(target, node)
     elif tag in ("br",):
         _tail(target, " ")
-    elif tag in ("wbr", "img"):
-        return
+    elif tag in ("wbr", "img"):  # void, but libxml2's HTML parser may hang what follows a <wbr> inside it
+        _inline_children(target, node)
     elif tag in BLOCK_TAGS:  # a block inside inline content (not made by casepub): its text
         _tail(target, node.text_content())
     else:  # span, bdi, abbr, ...: their content
