@@ -168,10 +168,15 @@ def _contributors(article: etree._Element, view: ArticleView) -> None:
                  {"contrib-id-type": "orcid", "authenticated": "false"})
         given, family = name_parts(author)
         if family:
-            name = _sub(contrib, "name", attrs={"name-style": "eastern" if family_first(given, family) else "western"})
+            split = " ".join(part for part in (given, family) if part)
+            whole = author.name and " ".join(author.name.split()) not in (split, " ".join((family, given)).strip())
+            holder = _sub(contrib, "name-alternatives") if whole else contrib  # "Ming Li (李明)": both forms
+            name = _sub(holder, "name", attrs={"name-style": "eastern" if family_first(given, family) else "western"})
             _sub(name, "surname", family)
             if given:
                 _sub(name, "given-names", given)
+            if whole:
+                _sub(holder, "string-name", author_view.name)
         else:
             _sub(contrib, "string-name", author_view.name)
         if author_view.degrees:
