@@ -15,6 +15,7 @@ bench: setup
 	.venv/bin/python bench/issue_bench.py
 	.venv/bin/python bench/hostile_bench.py
 	.venv/bin/python bench/regex_bench.py
+	.venv/bin/python bench/jats_bench.py
 
 fuzz: setup
 	.venv/bin/python bench/fuzz.py --minutes 10
