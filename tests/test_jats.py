@@ -365,3 +365,40 @@ def test_generated_bodies_give_valid_jats(tmp_path_factory, body):
     from casepub.render.html import render_html
     shown = html_parts(render_html(view))["body"]
     assert sorted(words(shown)) == sorted(words(jats_parts(data)["body"])), body
+
+
+# The complete article's field families (the CARE case): each a YAML line and the value in it.
+CARE_FIELDS = {
+    "keyword": ("keywords: [Kümmell disease,", "Kümmell disease"),
+    "copyright": ("copyright: {holder: The Authors, year: 2026}", "The Authors"),
+    "funding": ("funding: This work received no external funding.", "This work received no external funding."),
+    "timeline": ("  - {when: Day 1, event: Fall at home; acute L1 compression fracture on radiograph and MRI}",
+                 "Fall at home; acute L1 compression fracture on radiograph and MRI"),
+}
+BIB_TITLE = "A Randomized Trial of Vertebroplasty for Painful Osteoporotic Vertebral Fractures"
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(field=st.sampled_from([*sorted(CARE_FIELDS), "reference"]), text=HOSTILE)
+def test_hostile_text_in_the_complete_article_s_fields_gives_valid_jats(tmp_path_factory, field, text):
+    """Keywords, copyright, funding, the timeline and a reference's title (from the .bib file) with hostile
+    text: valid XML with no element or attribute added, or refused by the check with a located diagnostic."""
+    tmp = tmp_path_factory.mktemp("care-hostile")
+    folder = with_issn(CARE, tmp)
+    if field == "reference":
+        bib = (folder / "references.bib").read_text(encoding="utf-8")
+        braced = text.replace("{", "").replace("}", "").replace("\\", "").replace("@", "")
+        (folder / "references.bib").write_text(bib.replace(BIB_TITLE, braced or "x", 1), encoding="utf-8")
+    else:
+        line, value = CARE_FIELDS[field]
+        edit(folder, line, line.replace(value, _yaml_string(text), 1))
+    checked = check_case(folder)
+    if checked.errors:
+        assert all(d.location.line for d in checked.errors), checked.errors
+        return
+    data, _ = made(folder)
+    assert validate_jats(data) == []
+    plain, _ = made(with_issn(CARE, tmp / "plain"))
+    tags, attributes = _vocabulary(data)
+    plain_tags, plain_attributes = _vocabulary(plain)
+    assert tags <= plain_tags | {"string-name", "name-alternatives"} and attributes <= plain_attributes
