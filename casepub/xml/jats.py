@@ -51,7 +51,7 @@ NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 SPACES = re.compile(r"\s+")
 URL_TEXT = re.compile(r"(?:https?|s?ftp)://", re.IGNORECASE)
 URL_HOST = re.compile(r"https?://([^/?#\s]+)", re.IGNORECASE)
-PAGES = re.compile(r"^\s*([^-–—\s]+)\s*(?:[-–—]+\s*([^-–—\s]+))?\s*$")
+PAGES = re.compile(r"^\s*+([^-–—\s]++)\s*+(?:[-–—]++\s*+([^-–—\s]++))?+\s*+$")
 MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 INLINE = {"i": "italic", "em": "italic", "b": "bold", "strong": "bold", "sup": "sup", "sub": "sub", "code": "monospace",
