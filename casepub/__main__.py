@@ -87,6 +87,11 @@ def _parser() -> argparse.ArgumentParser:
     care.add_argument("-o", "--output", type=Path, default=Path("build"), metavar="DIR",
                       help="where the case was rendered, for page numbers (default: build/)")
     care.add_argument("--format", choices=("text", "json"), default="text", help="how to print the checklist")
+    new = commands.add_parser("new", help="make a case folder to fill in, from a journal's article type")
+    new.add_argument("folder", type=Path, metavar="DIR", help="the case folder to make (it must not exist, or be empty)")
+    new.add_argument("--journal", default="care", metavar="ID", help="the journal profile (default: care)")
+    new.add_argument("--type", dest="article_type", default=None, metavar="TYPE",
+                     help="the article type (default: the journal's first)")
     validate = commands.add_parser("validate", help="validate JATS, Crossref or PubMed XML files against their schemas "
                                    "(JATS: the 1.3 XSD and DTD, and the JATS4R rules)")
     validate.add_argument("files", nargs="+", type=Path, metavar="FILE", help="an XML file (its kind is read from it)")
@@ -158,6 +163,8 @@ def _main(argv: Sequence[str] | None) -> int:
             return run_explain(args.codes)
         if args.command == "care":
             return run_care(args.case, args.output, args.format)
+        if args.command == "new":
+            return run_new(args.folder, args.journal, args.article_type)
         if args.command == "validate":
             return run_validate(args.files, args.format, args.strict)
         if args.command == "build" and args.folder.suffix in (".yaml", ".yml"):
@@ -168,8 +175,8 @@ def _main(argv: Sequence[str] | None) -> int:
     except UsageError as error:
         print(f"casepub: error: {error}", file=sys.stderr)
         print("usage: casepub check [PATH...] | render [PATH...] [-o DIR] [--to html,pdf,jats] | build [DIR | ISSUE.yaml] "
-              "| care CASE | validate FILE... | explain [CODE...] | schema case|issue  (casepub COMMAND --help for more)",
-              file=sys.stderr)
+              "| care CASE | new DIR | validate FILE... | explain [CODE...] | schema case|issue  "
+              "(casepub COMMAND --help for more)", file=sys.stderr)
         return EXIT_USAGE
     if args.command == "check":
         if args.jobs is not None and args.jobs < 1:
@@ -214,6 +221,22 @@ def run_care(folder: Path, out: Path, output: str) -> int:
     found = checklist(loaded.case, profile, out)
     print(json.dumps(found.to_json(), indent=2, ensure_ascii=False) if output == "json" else format_text(found))
     return EXIT_OK if found.complete else EXIT_PROBLEMS
+
+
+def run_new(folder: Path, journal: str, article_type: str | None) -> int:
+    from casepub.new import NewError, new_case
+    from casepub.write import OutputError
+
+    try:
+        made = new_case(folder, journal, article_type)
+    except NewError as error:
+        raise UsageError(str(error)) from None
+    except OutputError as error:
+        _print_diagnostics([_Unwritten([error.diagnostic(Location(folder))])], "text")
+        return EXIT_PROBLEMS
+    print(f"made {made} and {made.parent / 'figures'}/: fill in the keys and sections, then run "
+          f"`casepub check {folder}`")
+    return EXIT_OK
 
 
 def run_validate(paths: Sequence[Path], output: str, strict: bool) -> int:

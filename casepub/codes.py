@@ -281,6 +281,9 @@ _ALL = (
           "PDF would print it as an empty box.", "given: 文涛   # on a machine without a Chinese font",
           "install fonts that cover the script (scripts/setup.sh installs Debian's Noto fonts), or correct the "
           "character."),
+    _code("CP086", "section-empty", Stage.RULE, E, "A heading with no text under it before the next heading of "
+          "its level (or the end): a section still to be written, as `casepub new` leaves them.",
+          "## Discussion\n\n## Conclusion", "write the section's text under its heading, or remove the heading."),
     _code("CP082", "typographic-quotes", Stage.RULE, W, "A value is wrapped in typographic quotes (“…” or ‘…’), "
           "which YAML does not read as quotes: they would be printed.", "disclosure: “Nothing to disclose.”",
           'remove them, or use straight quotes: disclosure: "Consulting: Stryker."'),

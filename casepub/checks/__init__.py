@@ -29,7 +29,8 @@ ORDER = (
     # tables
     "table-caption", "table-id", "table-citation-resolves", "table-cited",
     # text
-    "body-present", "word-limit", "abstract-limit", "title-limit", "keywords-count", "sections", "section-recommended",
+    "body-present", "word-limit", "abstract-limit", "title-limit", "keywords-count", "sections", "section-empty",
+    "section-recommended",
     "abbreviation-defined", "typographic-quotes", "comment-in-value", "emphasis-between-digits",
     # fonts
     "glyph-coverage",

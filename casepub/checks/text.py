@@ -125,6 +125,21 @@ def sections(ctx: Context) -> Iterator[Problem]:
             break
 
 
+@rule("section-empty")
+def section_empty(ctx: Context) -> Iterator[Problem]:
+    """A heading followed by nothing, or at once by a heading of its level or above: a section not written yet
+    (a subsection right under it is its content)."""
+    blocks = ctx.text
+    for index, block in enumerate(blocks):
+        if block.kind != "heading":
+            continue
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        if following is None or (following.kind == "heading" and following.level <= block.level):
+            line, column = block.starts[0]
+            yield Problem(f"the section {block.plain.strip()!r} has no text yet",
+                          "write its text under the heading, or remove the heading", line=line, column=column)
+
+
 @rule("section-recommended")
 def section_recommended(ctx: Context) -> Iterator[Problem]:
     """The sections the article type recommends (CARE: the patient's perspective) are there."""
