@@ -54,3 +54,4 @@ install_python_packages() {
 
 install_debian_packages
 install_python_packages
+.venv/bin/python scripts/fetch_axe.py 2>/dev/null  # axe-core for the accessibility tests, from the npm registry
