@@ -105,8 +105,9 @@ def _parser() -> argparse.ArgumentParser:
     for command in (render, build):
         command.add_argument("-o", "--output", type=Path, default=None, metavar="DIR",
                              help="where to write (default: build/, or build/<issue>/ for an issue)")
-        command.add_argument("--to", type=_formats, default=("html", "pdf"), metavar="html,pdf,jats",
-                             help="what to write, any of html, pdf and jats (JATS 1.3 XML) (default: html,pdf)")
+        command.add_argument("--to", type=_formats, default=("html", "pdf"), metavar="html,pdf,jats,docx",
+                             help="what to write, any of html, pdf, jats (JATS 1.3 XML) and docx (the submission "
+                                  "manuscript) (default: html,pdf)")
         command.add_argument("--templates", type=Path, metavar="DIR", help="a folder of templates searched first")
         command.add_argument("--format", choices=("text", "json"), default="text", help="how to print diagnostics")
         command.add_argument("--time-limit", type=_seconds, default=None, metavar="SECONDS",
@@ -127,9 +128,9 @@ def _seconds(text: str) -> float:
 
 def _formats(text: str) -> tuple[str, ...]:
     formats = tuple(part.strip() for part in text.split(",") if part.strip())
-    unknown = [f for f in formats if f not in ("html", "pdf", "jats")]
+    unknown = [f for f in formats if f not in ("html", "pdf", "jats", "docx")]
     if unknown or not formats:
-        raise argparse.ArgumentTypeError(f"--to takes html, pdf and jats, separated by commas (not {text!r})")
+        raise argparse.ArgumentTypeError(f"--to takes html, pdf, jats and docx, separated by commas (not {text!r})")
     return formats
 
 

@@ -2,6 +2,8 @@
 
     build/<case>/index.html       the article page
     build/<case>/<case>.pdf       the print PDF
+    build/<case>/<case>.docx      the submission manuscript (--to docx; casepub/docx.py), its figures beside it
+                                  as <case>-figure-1A.<ext>
     build/<case>/<case>.xml       the article as JATS 1.3 (--to jats; casepub/xml/jats.py), validated; its
                                   figures are the panels' own files, figures/source-<digest>.<ext>
     build/<case>/figures/         the panels, normalised for print (content-addressed names)
@@ -152,11 +154,20 @@ def _render_case(folder: Path, out: Path, formats: Sequence[str], templates: Pat
             if isinstance(jats, Diagnostic):
                 return Rendered(case.folder, prepared.diagnostics + [jats], case.name, outputs, pages)
             outputs["jats"] = write_atomic(prepared.target / f"{case.name}.xml", jats)
+        if "docx" in formats:
+            from casepub.docx import write_manuscript
+
+            with limits.step("making the DOCX"):
+                originals, problems = (place_originals(case, prepared.profile, prepared.target) if
+                                       {"html", "pdf"} & set(formats) else (prepared.panels, []))
+                if problems:
+                    return Rendered(case.folder, prepared.diagnostics + problems[:1], case.name, outputs, pages)
+                outputs["docx"] = write_manuscript(view, originals, prepared.target, case.name)[0]
         if "html" in formats:
             with limits.step("making the HTML"):
                 html = render_html(view, templates)
             outputs["html"] = write_atomic(prepared.target / "index.html", html)
-        if prepared.profile.article_types[case.meta.article_type].checklist == "care":
+        if prepared.profile.article_types[case.meta.article_type].checklist == "care" and {"html", "pdf"} & set(formats):
             with limits.step("making the CARE checklist"):
                 outputs["care"] = _care_checklist(prepared, view, made, templates)
     except OutputError as error:
