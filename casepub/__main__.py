@@ -87,6 +87,14 @@ def _parser() -> argparse.ArgumentParser:
     care.add_argument("-o", "--output", type=Path, default=Path("build"), metavar="DIR",
                       help="where the case was rendered, for page numbers (default: build/)")
     care.add_argument("--format", choices=("text", "json"), default="text", help="how to print the checklist")
+    preview = commands.add_parser("preview", help="show a case in the browser, as it will be published, updated as "
+                                  "you save (a local server on 127.0.0.1)")
+    preview.add_argument("case", type=Path, metavar="CASE", help="a case folder")
+    preview.add_argument("--port", type=int, default=None, metavar="N",
+                         help="the port (default: 8000, or a free one when it is taken; 0: any free port)")
+    preview.add_argument("--open", action="store_true", dest="open_browser", help="open the page in the browser")
+    preview.add_argument("-o", "--output", type=Path, default=None, metavar="DIR",
+                         help="keep the rendered files in DIR (default: a temporary folder, removed at the end)")
     new = commands.add_parser("new", help="make a case folder to fill in, from a journal's article type")
     new.add_argument("folder", type=Path, metavar="DIR", help="the case folder to make (it must not exist, or be empty)")
     new.add_argument("--journal", default="care", metavar="ID", help="the journal profile (default: care)")
@@ -164,6 +172,10 @@ def _main(argv: Sequence[str] | None) -> int:
             return run_explain(args.codes)
         if args.command == "care":
             return run_care(args.case, args.output, args.format)
+        if args.command == "preview":
+            from casepub.preview import serve
+
+            return serve(args.case, args.port, args.open_browser, args.output)
         if args.command == "new":
             return run_new(args.folder, args.journal, args.article_type)
         if args.command == "validate":
@@ -176,7 +188,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except UsageError as error:
         print(f"casepub: error: {error}", file=sys.stderr)
         print("usage: casepub check [PATH...] | render [PATH...] [-o DIR] [--to html,pdf,jats] | build [DIR | ISSUE.yaml] "
-              "| care CASE | new DIR | validate FILE... | explain [CODE...] | schema case|issue  "
+              "| care CASE | new DIR | preview CASE | validate FILE... | explain [CODE...] | schema case|issue  "
               "(casepub COMMAND --help for more)", file=sys.stderr)
         return EXIT_USAGE
     if args.command == "check":
