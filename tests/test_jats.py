@@ -391,7 +391,8 @@ def test_hostile_text_in_the_complete_article_s_fields_gives_valid_jats(tmp_path
     if field == "reference":
         bib = (folder / "references.bib").read_text(encoding="utf-8")
         braced = text.replace("{", "").replace("}", "").replace("\\", "").replace("@", "")
-        (folder / "references.bib").write_text(bib.replace(BIB_TITLE, braced or "x", 1), encoding="utf-8")
+        (folder / "references.bib").write_text(bib.replace(BIB_TITLE, braced or "x", 1), encoding="utf-8",
+                                               errors="surrogatepass")  # a lone surrogate: a file that is not UTF-8
     else:
         line, value = CARE_FIELDS[field]
         edit(folder, line, line.replace(value, _yaml_string(text), 1))
