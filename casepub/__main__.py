@@ -110,6 +110,8 @@ def _parser() -> argparse.ArgumentParser:
     explain = commands.add_parser("explain", help="what a diagnostic code means, with an example and the fix")
     explain.add_argument("codes", nargs="*", metavar="CODE", help="a code (CP021) or rule name (author-disclosure); "
                          "none: list every code")
+    render.add_argument("--blind", action="store_true", help="the blinded review copy (HTML and PDF) into "
+                        "DIR/<case>-blinded/: no author, affiliation or CRediT; warns where the text names them")
     for command in (render, build):
         command.add_argument("-o", "--output", type=Path, default=None, metavar="DIR",
                              help="where to write (default: build/, or build/<issue>/ for an issue)")
@@ -183,6 +185,8 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.command == "build" and args.folder.suffix in (".yaml", ".yml"):
             return run_issue(args)
         folders = find_cases(args.paths if args.command != "build" else [args.folder])
+        if args.command == "render" and args.blind and set(args.to) - {"html", "pdf"}:
+            raise UsageError("--blind writes the review copy as HTML and PDF (--to html,pdf), not jats or docx")
         if args.command != "check" and args.templates and not args.templates.is_dir():
             raise UsageError(f"--templates {args.templates} is not a folder")
     except UsageError as error:
@@ -412,7 +416,8 @@ def run_render(folders: Sequence[Path], args: argparse.Namespace) -> int:
         _warn_if_subsetting_falls_back()
     def render(folder: Path) -> Rendered:
         return render_case(folder, args.output, formats=args.to, templates=args.templates,
-                           time_limit=args.time_limit if args.time_limit is not None else RENDER_SECONDS)
+                           time_limit=args.time_limit if args.time_limit is not None else RENDER_SECONDS,
+                           blind=getattr(args, "blind", False))
 
     results = [_guarded(folder, render, lambda f, bug: Rendered(f, [bug], f.resolve().name)) for folder in folders]
     index = _Unwritten([])

@@ -32,7 +32,7 @@ class Checked:
 
 
 def check_case(folder: Path | str, profiles: ProfileStore = STORE, *, deep: bool = False,
-               time_limit: float | None = CHECK_SECONDS) -> Checked:
+               time_limit: float | None = CHECK_SECONDS, blind: bool = False) -> Checked:
     """Load a case and check it against its journal's profile; every problem found, in one run.
     Work stops after `time_limit` seconds with a CP103 diagnostic naming the step that was running."""
     folder = Path(folder)
@@ -40,14 +40,14 @@ def check_case(folder: Path | str, profiles: ProfileStore = STORE, *, deep: bool
     case, profile = None, None
     try:
         with limits.time_limit(time_limit):
-            case, profile = _check(folder, profiles, deep, found)
+            case, profile = _check(folder, profiles, deep, found, blind)
     except OutOfTime as stop:
         found.append(out_of_time(folder, stop.during("reading case.md"), "checking"))
     return Checked(folder, case, profile, sorted(found, key=sort_key))
 
 
-def _check(folder: Path, profiles: ProfileStore, deep: bool,
-           found: list[Diagnostic]) -> tuple[Case | None, Profile | None]:
+def _check(folder: Path, profiles: ProfileStore, deep: bool, found: list[Diagnostic],
+           blind: bool = False) -> tuple[Case | None, Profile | None]:
     """The check, adding to `found` as it goes: what was found before a time limit is kept."""
     with limits.step("reading case.md"):
         loaded = load_case(folder)
@@ -58,7 +58,7 @@ def _check(folder: Path, profiles: ProfileStore, deep: bool,
         profile, problems = resolve_profile(loaded.case, profiles)
     found += problems
     if profile is not None:
-        checks.run(loaded.case, profile, pruned=loaded.pruned, deep=deep, found=found)
+        checks.run(loaded.case, profile, pruned=loaded.pruned, deep=deep, found=found, blind=blind)
     return loaded.case, profile
 
 

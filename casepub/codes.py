@@ -260,6 +260,11 @@ _ALL = (
           "a 92-year-old woman", 'write "a patient aged 90 or older".'),
     _code("CP077", "deid-names", Stage.RULE, W, 'The patient named or initialled, as "Mr. X".', "Mrs. Li was admitted",
           'refer to "the patient" or "a 70-year-old woman".'),
+    _code("CP087", "blind-names", Stage.RULE, W, "In a blinded review copy (`render --blind`), an author's "
+          "name, institution or city still written in the text, a caption or a statement (the copy leaves out the "
+          "byline, affiliations, disclosures' initials, correspondence and CRediT, not the text).",
+          "conflict-statement: Pieter van Dijk is a consultant ...   # rendered with --blind",
+          'write "the authors" or "our institution" in the review copy, or remove the name.'),
     _code("CP078", "sections", Stage.RULE, E, "A section the article type requires is missing or out of order.",
           "## Case presentation\n## Introduction", "add the `## Heading` named, and keep the sections in the "
           "article type's order."),

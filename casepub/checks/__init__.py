@@ -38,15 +38,16 @@ ORDER = (
     "references-file", "references-syntax", "reference-names", "reference-duplicate", "reference-identifier",
     "reference-url", "citation-key", "reference-uncited",
     # de-identification
-    "deid-dates", "deid-phone", "deid-record-numbers", "deid-email", "deid-age", "deid-names",
+    "deid-dates", "deid-phone", "deid-record-numbers", "deid-email", "deid-age", "deid-names", "blind-names",
 )
 RULES: dict[str, Rule] = ordered(ORDER)
 
 
 def run(case: Case, profile: Profile, *, pruned: frozenset[KeyPath] = frozenset(), deep: bool = False,
-        found: list[Diagnostic] | None = None) -> list[Diagnostic]:
-    """Every enabled rule's problems, for one case, as diagnostics (added to `found` as they come)."""
-    return _run(RULES, case, profile, pruned=pruned, deep=deep, found=found)
+        found: list[Diagnostic] | None = None, blind: bool = False) -> list[Diagnostic]:
+    """Every enabled rule's problems, for one case, as diagnostics (added to `found` as they come); `blind`:
+    for a blinded review copy (the blind-names rule runs)."""
+    return _run(RULES, case, profile, pruned=pruned, deep=deep, found=found, blind=blind)
 
 
 __all__ = ["ORDER", "RULES", "Context", "Rule", "rule", "run"]

@@ -180,3 +180,52 @@ def names(ctx: Context) -> Iterator[Problem]:
     for match, where in _find(ctx, NAME_TITLE):
         yield Problem(f'"{match.group(0)}" could identify the patient', 'refer to "the patient" or "a 70-year-old woman"',
                       **where)
+
+
+@rule("blind-names")
+def blind_names(ctx: Context) -> Iterator[Problem]:
+    """In a blinded review copy (render --blind), the authors' names and their institutions and cities still
+    written in the published texts: the copy leaves out the byline and the statements that name them, not the
+    text. Names are matched as written, as whole words; no pattern is made from them."""
+    if not ctx.blind:
+        return
+    needles = sorted(_identifying(ctx), key=lambda item: -len(item[0]))  # "Pieter van Dijk" before "Dijk"
+    for text, where in _texts(ctx):
+        taken: list[tuple[int, int]] = []
+        for needle, what in needles:
+            for at in _whole_words(text, needle):
+                if any(start <= at < end for start, end in taken):  # part of a longer name found there
+                    continue
+                taken.append((at, at + len(needle)))
+                place = {"path": where} if not isinstance(where, TextBlock) else dict(
+                    zip(("line", "column"), where.position(at), strict=True))
+                yield Problem(f'"{needle}" ({what}) is still in the blinded copy',
+                              'write "the authors" or "our institution", or remove it', **place)
+
+
+def _identifying(ctx: Context) -> list[tuple[str, str]]:
+    """What names the authors: each author's name and family name, each institution and city."""
+    from casepub.naming import given_family, printed_name
+
+    found: dict[str, str] = {}
+    for author in ctx.meta.authors:
+        found.setdefault(printed_name(author), "an author's name")
+        family = given_family(author)[1]
+        if len(family) >= 3:
+            found.setdefault(family, "an author's name")
+    for affiliation in ctx.meta.affiliations:
+        for name in affiliation.name:
+            found.setdefault(name, "an institution")
+        if affiliation.city and len(affiliation.city) >= 3:
+            found.setdefault(affiliation.city, "an institution's city")
+    return [(needle, what) for needle, what in found.items() if needle.strip()]
+
+
+def _whole_words(text: str, needle: str) -> Iterator[int]:
+    """Where `needle` stands in `text` as whole words (no letter or digit right before or after it)."""
+    at = text.find(needle)
+    while at >= 0:
+        end = at + len(needle)
+        if (at == 0 or not text[at - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+            yield at
+        at = text.find(needle, at + 1)

@@ -68,8 +68,10 @@ def ordered(order: tuple[str, ...]) -> dict[str, Rule]:
 class Context:
     """One case as the rules see it, with the things several rules need, computed once."""
 
-    def __init__(self, case: Case, profile: Profile, deep: bool = False, pruned: frozenset[KeyPath] = frozenset()):
+    def __init__(self, case: Case, profile: Profile, deep: bool = False, pruned: frozenset[KeyPath] = frozenset(),
+                 blind: bool = False):
         self.case = case
+        self.blind = blind        # checked for a blinded review copy (render --blind): the blind-names rule runs
         self.pruned = pruned      # values dropped for schema errors
         self.meta = case.meta
         self.profile = profile
@@ -116,11 +118,11 @@ class Context:
 
 
 def run(rules: dict[str, Rule], case: Case, profile: Profile, *, pruned: frozenset[KeyPath] = frozenset(),
-        deep: bool = False, found: list[Diagnostic] | None = None) -> list[Diagnostic]:
+        deep: bool = False, found: list[Diagnostic] | None = None, blind: bool = False) -> list[Diagnostic]:
     """Every enabled rule's problems as diagnostics, in rule order, added to `found` (a new list when None)
     as each rule finishes: when a time limit stops a rule, what the rules before it found is kept, and the
     stop names the rule."""
-    context = Context(case, profile, deep, pruned)
+    context = Context(case, profile, deep, pruned, blind)
     found = [] if found is None else found
     for rule_ in rules.values():
         try:

@@ -188,6 +188,8 @@ class Wording(Node):
         "writing-original-draft": "Writing – original draft",
         "writing-review-editing": "Writing – review & editing"}
     consent_waived: str = "Consent for publication was waived: {reason}"
+    blinded_author: str = "Author {n}"        # a disclosure's label in a blinded review copy (render --blind)
+    blinded_note: str = "Blinded for review"  # under the title of a blinded review copy
     timeline: str = "Timeline"
     timeline_columns: tuple[str, str] = ("Date", "Event")
     orcid: str = "ORCID iD"
@@ -269,6 +271,7 @@ class Wording(Node):
         "copyright-line": ("year", "holder"),
         "license-line": ("name", "short", "url", "spdx"),
         "consent-waived": ("reason",),
+        "blinded-author": ("n",),
         "build-title": ("folder",),
         "report-title": ("issue",),
         "report-summary": ("articles", "ok", "failed", "rendered", "cached", "seconds"),

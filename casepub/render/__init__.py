@@ -2,6 +2,8 @@
 
     build/<case>/index.html       the article page
     build/<case>/<case>.pdf       the print PDF
+    build/<case>-blinded/         with --blind: the review copy (index.html, <case>-blinded.pdf), naming no
+                                  author or institution
     build/<case>/<case>.docx      the submission manuscript (--to docx; casepub/docx.py), its figures beside it
                                   as <case>-figure-1A.<ext>
     build/<case>/<case>.xml       the article as JATS 1.3 (--to jats; casepub/xml/jats.py), validated; its
@@ -76,15 +78,15 @@ class Prepared:
 
 
 def prepare_article(folder: Path, out: Path, *, name: str | None = None, profiles: ProfileStore = STORE,
-                    print_panels: bool = True) -> Prepared | list[Diagnostic]:
+                    print_panels: bool = True, blind: bool = False) -> Prepared | list[Diagnostic]:
     """Check a case and place its panels under out/<name>/figures (normalised for print and screen; with
     `print_panels` False, the panel files as given: for the JATS XML alone); its diagnostics when it has
     errors."""
-    checked = check_case(folder, profiles)
+    checked = check_case(folder, profiles, blind=blind)
     if checked.errors or checked.case is None or checked.profile is None:
         return checked.diagnostics
     case, profile = checked.case, checked.profile
-    target = out / (name or case.name)
+    target = out / (name or (f"{case.name}-blinded" if blind else case.name))
     if target.resolve() == case.folder.resolve():
         return checked.diagnostics + [Diagnostic(
             "CP102", f"cannot write into {target}: it is the case folder itself, and the outputs (index.html, the "
@@ -114,28 +116,31 @@ def article_pdf(prepared: Prepared, view: ArticleView, templates: Path | None, *
 
 
 def render_case(folder: Path, out: Path, *, formats: Sequence[str] = FORMATS, templates: Path | None = None,
-                profiles: ProfileStore = STORE, time_limit: float | None = RENDER_SECONDS) -> Rendered:
-    """Check a case and, when it has no errors, write its HTML (and PDF) under out/<case name>/.
+                profiles: ProfileStore = STORE, time_limit: float | None = RENDER_SECONDS,
+                blind: bool = False) -> Rendered:
+    """Check a case and, when it has no errors, write its HTML (and PDF) under out/<case name>/; `blind`: the
+    review copy, under out/<case name>-blinded/, naming no author or institution (html and pdf only).
     Work stops after `time_limit` seconds with a CP103 diagnostic (the outputs written before are whole)."""
     started = time.perf_counter()
     folder, out = Path(folder), Path(out)
     try:
         with limits.time_limit(time_limit):
-            return _render_case(folder, out, formats, templates, profiles, started)
+            return _render_case(folder, out, formats, templates, profiles, started, blind)
     except OutOfTime as stop:
         return Rendered(folder, [out_of_time(folder, stop.during("rendering"), "rendering")],
                         folder.resolve().name, seconds=time.perf_counter() - started)
 
 
 def _render_case(folder: Path, out: Path, formats: Sequence[str], templates: Path | None, profiles: ProfileStore,
-                 started: float) -> Rendered:
+                 started: float, blind: bool = False) -> Rendered:
     with limits.step("checking the case and preparing its panels"):
-        prepared = prepare_article(folder, out, profiles=profiles, print_panels=bool({"html", "pdf"} & set(formats)))
+        prepared = prepare_article(folder, out, profiles=profiles, print_panels=bool({"html", "pdf"} & set(formats)),
+                                   blind=blind)
     if not isinstance(prepared, Prepared):
         return Rendered(folder, prepared, folder.resolve().name, seconds=time.perf_counter() - started)
     case = prepared.case
-    pdf_name = f"{case.name}.pdf"
-    view = article_view(case, prepared.profile, prepared.panels, pdf_name)
+    pdf_name = f"{prepared.target.name}.pdf"
+    view = article_view(case, prepared.profile, prepared.panels, pdf_name, blind=blind)
     outputs, pages, made = {}, None, None
     try:
         if "pdf" in formats:
@@ -167,7 +172,8 @@ def _render_case(folder: Path, out: Path, formats: Sequence[str], templates: Pat
             with limits.step("making the HTML"):
                 html = render_html(view, templates)
             outputs["html"] = write_atomic(prepared.target / "index.html", html)
-        if prepared.profile.article_types[case.meta.article_type].checklist == "care" and {"html", "pdf"} & set(formats):
+        if (prepared.profile.article_types[case.meta.article_type].checklist == "care" and not blind
+                and {"html", "pdf"} & set(formats)):
             with limits.step("making the CARE checklist"):
                 outputs["care"] = _care_checklist(prepared, view, made, templates)
     except OutputError as error:

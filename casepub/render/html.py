@@ -147,6 +147,8 @@ class ArticleView:
     consent: str | None = None               # the consent statement as printed
     timeline: tuple[TimelineEntry, ...] = ()
     references: ReferenceList | None = None  # the cited references in the profile's CSL style (casepub.references)
+    disclosures: tuple[tuple[str, str], ...] = ()  # (the author's initials, or "Author 2" when blinded; disclosure)
+    blinded: bool = False                    # a review copy: nothing names the authors or their institutions
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,7 @@ def publication_date(case: Case, placement: Placement | None,
 
 
 def article_view(case: Case, profile: Profile, panels: Panels, pdf_name: str, placement: Placement | None = None,
-                 today: datetime.date | None = None) -> ArticleView:
+                 today: datetime.date | None = None, blind: bool = False) -> ArticleView:
     """Everything the templates show. `panels` maps (figure, panel) to (src, width, height); `today` is the
     render date, the publication date of a case without one (the real date unless given)."""
     meta = case.meta
@@ -195,8 +197,23 @@ def article_view(case: Case, profile: Profile, panels: Panels, pdf_name: str, pl
         figures=figures, pdf_name=pdf_name, meta=(), placement=placement,
         corresponding=_corresponding(meta.authors, meta.affiliations), date=date, date_source=date_source,
     )
-    view = _with_meta(_with_front(view))
+    view = _with_front(view)
+    view = dataclasses.replace(view, disclosures=tuple((author.initials, author.author.disclosure or "")
+                                                       for author in view.authors if author.author.disclosure))
+    if blind:
+        view = _blinded(view)
+    view = _with_meta(view)
     return dataclasses.replace(view, meta=view.meta + _front_meta(view))
+
+
+def _blinded(view: ArticleView) -> ArticleView:
+    """The review copy: no byline, affiliations, correspondence, equal contribution or CRediT statement (so no
+    author in the page's metadata either), each disclosure under "Author 1", "Author 2" instead of initials.
+    What the text itself still says is the blind-names rule's to point out."""
+    disclosures = tuple((fill(view.profile.wording.blinded_author, n=n), text)
+                        for n, (_, text) in enumerate(view.disclosures, 1))
+    return dataclasses.replace(view, authors=(), affiliations=(), corresponding=(), equal_contributors=(), credit=(),
+                               disclosures=disclosures, blinded=True)
 
 
 def _with_front(view: ArticleView) -> ArticleView:
