@@ -110,6 +110,8 @@ def _parser() -> argparse.ArgumentParser:
     explain = commands.add_parser("explain", help="what a diagnostic code means, with an example and the fix")
     explain.add_argument("codes", nargs="*", metavar="CODE", help="a code (CP021) or rule name (author-disclosure); "
                          "none: list every code")
+    render.add_argument("--draft", action="store_true", help="render a case that still has errors too, marked "
+                        "DRAFT on every page (the errors are still reported; exit 1)")
     render.add_argument("--blind", action="store_true", help="the blinded review copy (HTML and PDF) into "
                         "DIR/<case>-blinded/: no author, affiliation or CRediT; warns where the text names them")
     for command in (render, build):
@@ -417,7 +419,7 @@ def run_render(folders: Sequence[Path], args: argparse.Namespace) -> int:
     def render(folder: Path) -> Rendered:
         return render_case(folder, args.output, formats=args.to, templates=args.templates,
                            time_limit=args.time_limit if args.time_limit is not None else RENDER_SECONDS,
-                           blind=getattr(args, "blind", False))
+                           blind=getattr(args, "blind", False), draft=getattr(args, "draft", False))
 
     results = [_guarded(folder, render, lambda f, bug: Rendered(f, [bug], f.resolve().name)) for folder in folders]
     index = _Unwritten([])
@@ -448,10 +450,13 @@ def _ok(result: object) -> bool:
 
 
 def _rendered_line(result: Rendered) -> str:
-    if not _ok(result):
-        return f"not rendered: {result.folder} (see the errors above)"
     files = ", ".join(str(path) for path in result.outputs.values())
     pages = f"{counted(result.pages, 'page')}, " if result.pages else ""
+    if not _ok(result) and result.outputs:  # --draft: written although the case has errors
+        errors = sum(d.is_error for d in result.diagnostics)
+        return f"rendered a DRAFT of {result.folder} -> {files} ({pages}{counted(errors, 'error')} to correct)"
+    if not _ok(result):
+        return f"not rendered: {result.folder} (see the errors above)"
     return f"rendered {result.folder} -> {files} ({pages}{result.seconds:.2f} s)"
 
 

@@ -321,6 +321,10 @@ _ALL = (
           "none.", "casepub render cases/kummell-care --to jats   # journal: care",
           "set `issn:` (and `publisher:`) in journals/<journal>.yaml beside the cases, which is merged over the "
           "built-in profile; or render without jats."),
+    _code("CP107", "draft", Stage.RENDER, E, "A draft of a case with errors (`render --draft`) could not be "
+          "made: one of its errors stops the page itself (a journal profile that cannot be read, a front matter "
+          "that cannot be read as a case).", "casepub render cases/x --draft   # case.md is not YAML",
+          "correct the errors the check lists first, then render the draft again."),
     # Running: limits and outputs
     _code("CP102", "output", Stage.RUN, E, "An output could not be written: the output folder is read-only, "
           "full, not a folder, or not permitted. Earlier outputs are left whole.",

@@ -219,7 +219,7 @@ def test_the_wording_placeholders_are_those_casepub_fills():
     ) for m in re.finditer(pattern, sources)]
     assert {name for name, _, _ in calls} == {"issue_line", "build_title", "report_title", "report_summary",
                                               "running_footer", "equal_contribution", "date_format",
-                                              "copyright_line", "license_line", "consent_waived", "blinded_author",
+                                              "copyright_line", "license_line", "consent_waived", "draft_note", "blinded_author",
                                               "care_page_title", "care_text_title", "care_found", "care_unsure",
                                               "care_not_found", "care_line", "care_page", "care_section", "care_key",
                                               "care_pages_from", "care_text_missing", "care_text_summary",

@@ -188,6 +188,8 @@ class Wording(Node):
         "writing-original-draft": "Writing – original draft",
         "writing-review-editing": "Writing – review & editing"}
     consent_waived: str = "Consent for publication was waived: {reason}"
+    draft_mark: str = "DRAFT"                 # at the top of every page of a draft (render --draft)
+    draft_note: str = "Draft: errors to correct ({n}); this is not how the case will be published."
     blinded_author: str = "Author {n}"        # a disclosure's label in a blinded review copy (render --blind)
     blinded_note: str = "Blinded for review"  # under the title of a blinded review copy
     timeline: str = "Timeline"
@@ -272,6 +274,7 @@ class Wording(Node):
         "license-line": ("name", "short", "url", "spdx"),
         "consent-waived": ("reason",),
         "blinded-author": ("n",),
+        "draft-note": ("n",),
         "build-title": ("folder",),
         "report-title": ("issue",),
         "report-summary": ("articles", "ok", "failed", "rendered", "cached", "seconds"),

@@ -24,6 +24,7 @@ optimisation: when it cannot be written, panels are placed from memory.
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -78,12 +79,12 @@ class Prepared:
 
 
 def prepare_article(folder: Path, out: Path, *, name: str | None = None, profiles: ProfileStore = STORE,
-                    print_panels: bool = True, blind: bool = False) -> Prepared | list[Diagnostic]:
+                    print_panels: bool = True, blind: bool = False, draft: bool = False) -> Prepared | list[Diagnostic]:
     """Check a case and place its panels under out/<name>/figures (normalised for print and screen; with
     `print_panels` False, the panel files as given: for the JATS XML alone); its diagnostics when it has
     errors."""
     checked = check_case(folder, profiles, blind=blind)
-    if checked.errors or checked.case is None or checked.profile is None:
+    if (checked.errors and not draft) or checked.case is None or checked.profile is None:
         return checked.diagnostics
     case, profile = checked.case, checked.profile
     target = out / (name or (f"{case.name}-blinded" if blind else case.name))
@@ -95,9 +96,11 @@ def prepare_article(folder: Path, out: Path, *, name: str | None = None, profile
     try:
         panels, problems = (place_panels(case, profile, target, out / ".cache" / "panels") if print_panels
                             else place_originals(case, profile, target))
+        if draft:  # a panel that cannot be used prints as a grey stand-in (its problem is listed already)
+            panels = {**_stand_ins(case, target), **panels}
     except OutputError as error:
         return sorted(checked.diagnostics + [unwritten(error, case)], key=sort_key)
-    if problems:
+    if problems and not draft:
         return sorted(checked.diagnostics + problems, key=sort_key)
     return Prepared(case, profile, checked.diagnostics, panels, target)
 
@@ -117,30 +120,41 @@ def article_pdf(prepared: Prepared, view: ArticleView, templates: Path | None, *
 
 def render_case(folder: Path, out: Path, *, formats: Sequence[str] = FORMATS, templates: Path | None = None,
                 profiles: ProfileStore = STORE, time_limit: float | None = RENDER_SECONDS,
-                blind: bool = False) -> Rendered:
+                blind: bool = False, draft: bool = False) -> Rendered:
     """Check a case and, when it has no errors, write its HTML (and PDF) under out/<case name>/; `blind`: the
-    review copy, under out/<case name>-blinded/, naming no author or institution (html and pdf only).
+    review copy, under out/<case name>-blinded/, naming no author or institution (html and pdf only); `draft`:
+    a case with errors is rendered too, marked DRAFT on every page (its errors are still reported).
     Work stops after `time_limit` seconds with a CP103 diagnostic (the outputs written before are whole)."""
     started = time.perf_counter()
     folder, out = Path(folder), Path(out)
     try:
         with limits.time_limit(time_limit):
-            return _render_case(folder, out, formats, templates, profiles, started, blind)
+            return _render_case(folder, out, formats, templates, profiles, started, blind, draft)
     except OutOfTime as stop:
         return Rendered(folder, [out_of_time(folder, stop.during("rendering"), "rendering")],
                         folder.resolve().name, seconds=time.perf_counter() - started)
 
 
 def _render_case(folder: Path, out: Path, formats: Sequence[str], templates: Path | None, profiles: ProfileStore,
-                 started: float, blind: bool = False) -> Rendered:
+                 started: float, blind: bool = False, draft: bool = False) -> Rendered:
     with limits.step("checking the case and preparing its panels"):
         prepared = prepare_article(folder, out, profiles=profiles, print_panels=bool({"html", "pdf"} & set(formats)),
-                                   blind=blind)
+                                   blind=blind, draft=draft)
     if not isinstance(prepared, Prepared):
         return Rendered(folder, prepared, folder.resolve().name, seconds=time.perf_counter() - started)
     case = prepared.case
     pdf_name = f"{prepared.target.name}.pdf"
-    view = article_view(case, prepared.profile, prepared.panels, pdf_name, blind=blind)
+    errors = sum(d.is_error for d in prepared.diagnostics)
+    try:
+        view = article_view(case, prepared.profile, prepared.panels, pdf_name, blind=blind)
+    except Exception as error:
+        if not errors:
+            raise  # a bug: reported as such by the caller
+        stop = Diagnostic("CP107", f"the draft could not be made: {type(error).__name__}: {error}", case.where(()),
+                          "correct the errors listed, then render the draft again")
+        return Rendered(case.folder, prepared.diagnostics + [stop], case.name)
+    if errors:
+        view = dataclasses.replace(view, draft_errors=errors)
     outputs, pages, made = {}, None, None
     try:
         if "pdf" in formats:
@@ -219,6 +233,20 @@ def place_panels(case: Case, profile: Profile, target: Path, cache: Path) -> tup
             copy_atomic(source, target / "figures" / prepared.name)
             placed[(f, p)] = (f"figures/{prepared.name}", prepared.width, prepared.height)
     return placed, problems
+
+
+def _stand_ins(case: Case, target: Path) -> Panels:
+    """A grey panel for every panel of a draft: what prints where a panel could not be placed."""
+    import io
+
+    from PIL import Image
+
+    data = io.BytesIO()
+    Image.new("L", (600, 400), 200).save(data, format="PNG")
+    name = "draft-missing-panel.png"
+    copy_atomic(data.getvalue(), target / "figures" / name)
+    return {(f, p): (f"figures/{name}", 600, 400)
+            for f, figure in enumerate(case.meta.figures) for p in range(len(figure.panels))}
 
 
 def place_originals(case: Case, profile: Profile, target: Path) -> tuple[Panels, list[Diagnostic]]:

@@ -149,6 +149,7 @@ class ArticleView:
     references: ReferenceList | None = None  # the cited references in the profile's CSL style (casepub.references)
     disclosures: tuple[tuple[str, str], ...] = ()  # (the author's initials, or "Author 2" when blinded; disclosure)
     blinded: bool = False                    # a review copy: nothing names the authors or their institutions
+    draft_errors: int = 0                    # a draft (render --draft): the errors the case still has
 
 
 @dataclass(frozen=True)
