@@ -1,5 +1,5 @@
 # The two commands of the README. Each sets up what it needs (scripts/setup.sh) first.
-.PHONY: build test bench fuzz picture setup clean
+.PHONY: build test bench fuzz picture screenshots setup clean
 
 build: setup
 	.venv/bin/casepub build cases/
@@ -22,6 +22,9 @@ fuzz: setup
 
 picture: setup
 	.venv/bin/python scripts/make_readme_picture.py
+
+screenshots: setup
+	.venv/bin/python scripts/make_screenshots.py
 
 setup:
 	@bash scripts/setup.sh
