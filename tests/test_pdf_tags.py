@@ -394,3 +394,24 @@ def test_tagging_changes_nothing_on_the_page(tmp_path, name):
     for tagged, plain in zip(*images):
         difference = ImageChops.difference(Image.open(tagged).convert("RGB"), Image.open(plain).convert("RGB"))
         assert difference.getbbox() is None
+
+
+def test_an_issue_article_s_page_numbers_keep_it_accessible(tmp_path):
+    """An issue build lays page numbers over each article's pages: marked as a pagination artifact, so the
+    numbered PDF passes the same PDF/UA rules and keeps its structure tree."""
+    from pdfua import validate
+    from pypdf import PdfReader
+
+    from casepub.issue.build import build_issue
+
+    shutil.copytree(ROOT / "cases" / "t12-osteonecrosis", tmp_path / "cases" / "one")
+    (tmp_path / "issue.yaml").write_text("journal: the-spine-journal\nvolume: 26\nissue: 12\ndate: 2026-12-01\n"
+                                         "first-page: 1901\narticles:\n  - case: cases/one\n", encoding="utf-8")
+    built = build_issue(tmp_path / "issue.yaml", out=tmp_path / "out", jobs=1)
+    assert built.out is not None
+    numbered = built.out / "one" / "one.pdf"
+    assert "1901" in PdfReader(numbered).pages[0].extract_text()
+    report = validate(str(numbered))
+    assert [(f.rule_id, f.message) for f in report.findings] == []
+    with pikepdf.open(numbered) as pdf:
+        assert "/StructTreeRoot" in pdf.Root and pdf.Root.MarkInfo.Marked

@@ -304,7 +304,7 @@ def test_the_report_speaks_the_profiles_language(german):
     report = german / "issue" / "report.html"
     tree = tree_of(report.read_text(encoding="utf-8"))
     assert tree.get("lang") == "de" and tree.find(".//h1").text == "Build-Bericht: issue"
-    assert [th.text for th in tree.iter("th")] == ["#", "Fall", "Stand", "Seiten", "Zeit", "Meldungen"]
+    assert [th.text for th in tree.iter("th")] == ["#", "Fall", "Stand", "Seiten", "Zeit", "Meldungen", "JATS"]
     text = visible_text(report)
     assert "1 Artikel: 1 gebaut, 0 fehlgeschlagen" in text and "fertig" in text
     assert english_in(text) == []

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from casepub.diagnostics import Diagnostic
+from casepub.issue.deposits import ArticleRecord
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Rendering:
     seconds: float = 0.0
     worker_rss_kb: int = 0
     places: dict[str, int] = field(default_factory=dict)  # the page (from 1) each id starts on: place_pages
+    record: ArticleRecord | None = None         # what the issue's deposits need from it (deposits.py)
 
     @property
     def errors(self) -> int:
@@ -43,7 +45,8 @@ class Rendering:
         return {"ok": self.ok, "diagnostics": [d.to_json() for d in self.diagnostics], "pages": self.pages,
                 "title": self.title, "label": self.label, "authors": list(self.authors),
                 "panels": [[p.figure, p.panel, p.src, p.width, p.height] for p in self.panels],
-                "seconds": self.seconds, "worker_rss_kb": self.worker_rss_kb, "places": self.places}
+                "seconds": self.seconds, "worker_rss_kb": self.worker_rss_kb, "places": self.places,
+                "record": self.record.to_json() if self.record else None}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Rendering:
@@ -51,15 +54,18 @@ class Rendering:
                    pages=int(data["pages"]), title=str(data["title"]), label=str(data["label"]),
                    authors=tuple(data["authors"]), panels=tuple(PlacedPanel(*p) for p in data["panels"]),
                    seconds=float(data["seconds"]), worker_rss_kb=int(data["worker_rss_kb"]),
-                   places={str(k): int(v) for k, v in data.get("places", {}).items()})
+                   places={str(k): int(v) for k, v in data.get("places", {}).items()},
+                   record=ArticleRecord.from_json(data["record"]) if data.get("record") else None)
 
 
 @dataclass(frozen=True)
 class Finishing:
-    """An article numbered and written (or why it was not)."""
+    """An article numbered and written (or why it was not); `jats`: its JATS XML as written beside it, for the
+    build to validate (with the schemas it compiles once)."""
     ok: bool
     diagnostics: tuple[Diagnostic, ...] = ()
     seconds: float = 0.0
+    jats: bytes | None = None
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,14 @@ Two steps, because page numbers run on from article to article:
    and keep it in the content cache with its page count;
 2. finish_article: once every article's length is known, write its HTML (with
    its pages in the meta tags) and its PDF stamped with page numbers and the
-   running footer: a small WeasyPrint document laid over the cached pages.
+   running footer: a small WeasyPrint document laid over the cached pages; and,
+   when the issue's journal has an ISSN, its JATS XML (with its volume, issue,
+   pages and DOI; checked_jats, against the DTD) and its PMC-style package,
+   <name>.zip: the XML, the PDF and every figure file the XML names (the
+   panels' own files). The JATS goes back to the build, which validates it
+   against the XSD and DTD with schemas compiled once in its own process
+   (compiling the XSD takes seconds: not in every worker); an article whose
+   JATS does not validate fails there, and its XML and package are removed.
 
 Both return typed results (casepub/issue/results.py) and never let an
 exception out, so one bad case never stops the others. An output or cache file
@@ -18,14 +25,19 @@ from __future__ import annotations
 import io
 import resource
 import time
+import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from jinja2 import TemplateError
+from lxml import etree
 
 from casepub.check import bug, resolve_profile
 from casepub.diagnostics import Diagnostic, Location
 from casepub.issue.cache import ArticleCache
+from casepub.issue.deposits import article_record
 from casepub.issue.placement import Placement
 from casepub.issue.results import ContentsPages, Finishing, PlacedPanel, Rendering
 from casepub.load.case import CASE_FILE, load_case
@@ -51,6 +63,7 @@ class FinishJob:
     out: Path
     templates: Path | None
     placement: Placement
+    jats: bool = True       # write its JATS XML and package (the issue's journal has an ISSN)
 
 
 @dataclass(frozen=True)
@@ -92,7 +105,8 @@ def _render(job: RenderJob) -> Rendering:
     result = Rendering(
         ok=True, diagnostics=tuple(prepared.diagnostics), pages=pdf.pages, title=view.plain_title or case.name,
         label=view.label, authors=tuple(a.display_name for a in case.meta.authors),
-        panels=tuple(PlacedPanel(f, p, *placed) for (f, p), placed in prepared.panels.items()), places=pdf.places)
+        panels=tuple(PlacedPanel(f, p, *placed) for (f, p), placed in prepared.panels.items()), places=pdf.places,
+        record=article_record(view, _items(view)))
     try:
         cache.put(job.key, result, pdf.data)  # the numbering step reads the PDF from the cache
     except OutputError as error:
@@ -125,6 +139,9 @@ def _finish(job: FinishJob) -> Finishing:
     panels = {(p.figure, p.panel): (p.src, p.width, p.height) for p in rendered.panels}
     view = article_view(case, profile, panels, f"{job.name}.pdf", job.placement)
     target = job.out / job.name
+    jats = _jats(view, target) if job.jats else None
+    if isinstance(jats, Diagnostic):  # no ISSN in the article's profile (CP106), a panel's file (CP101), a bug (CP105)
+        return Finishing(ok=False, diagnostics=(jats,))
     try:
         stamped = _stamp(cache.pdf(job.key), view, job)
     except RenderError as error:
@@ -135,7 +152,53 @@ def _finish(job: FinishJob) -> Finishing:
     write_atomic(target / "index.html", render_html(view, job.templates))
     if profile.article_types[case.meta.article_type].checklist == "care":
         _care_checklist(view, rendered.places, stamped, target / f"{job.name}.pdf", job)
-    return Finishing(ok=True)
+    if jats is not None:
+        write_atomic(target / f"{job.name}.xml", jats)
+        write_atomic(target / f"{job.name}.zip", package(target, job.name, jats, stamped))
+    return Finishing(ok=True, jats=jats)
+
+
+def _items(view: ArticleView) -> Mapping[str, Mapping[str, Any]] | None:
+    """The CSL-JSON of the article's references by key (their DOIs and PMIDs), when it cites any."""
+    from casepub.references import library
+
+    found = library(view.case) if view.references else None
+    return found.items if found else None
+
+
+def _jats(view: ArticleView, target: Path) -> bytes | Diagnostic:
+    """The article's JATS as `casepub render --to jats` makes it: its figures are the panels' own files, copied
+    beside it (figures/source-<digest>.<ext>), and it is checked against the JATS DTD here (loaded in
+    milliseconds); the build checks it against the XSD too, compiled once in its own process."""
+    from casepub.render import place_originals
+    from casepub.xml.jats import checked_jats
+
+    if not view.profile.issn:  # CP106, before any file is copied
+        return checked_jats(view)
+    graphics, problems = place_originals(view.case, view.profile, target)
+    return problems[0] if problems else checked_jats(view, graphics)
+
+
+def package(folder: Path, name: str, jats: bytes, pdf: bytes) -> bytes:
+    """The PMC-style package: <name>.xml, <name>.pdf and every file a `graphic` of the XML names, under the
+    name it names (figures/<digest>.jpg, relative to the article's folder), so that each one resolves inside
+    the zip. A name that would leave the article's folder is refused (casepub never writes one)."""
+    from casepub.xml.jats import XLINK
+
+    root = etree.fromstring(jats, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                                                  huge_tree=True))
+    names = dict.fromkeys(g.get(f"{{{XLINK}}}href") or "" for g in root.iter("graphic", "inline-graphic"))
+    buffer = io.BytesIO()
+    stamp = (1980, 1, 1, 0, 0, 0)  # the same bytes for the same files: a rebuild changes nothing
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(zipfile.ZipInfo(f"{name}.xml", stamp), jats, zipfile.ZIP_DEFLATED)
+        archive.writestr(zipfile.ZipInfo(f"{name}.pdf", stamp), pdf, zipfile.ZIP_STORED)
+        for href in names:
+            source = (folder / href).resolve()
+            if not href or href.startswith("/") or not source.is_relative_to(folder.resolve()):
+                raise ValueError(f"a figure outside the article's folder: {href!r}")
+            archive.writestr(zipfile.ZipInfo(href, stamp), source.read_bytes(), zipfile.ZIP_STORED)
+    return buffer.getvalue()
 
 
 def _care_checklist(view: ArticleView, places: dict[str, int], pdf: bytes, pdf_path: Path, job: FinishJob) -> None:
@@ -163,12 +226,18 @@ def _stamp(unnumbered: Path, view: ArticleView, job: FinishJob) -> bytes:
     html = environment(folder, job.templates).get_template("stamp.html.j2").render(
         profile=profile, footer=footer, first_page=placement.first_page,
         pages=placement.last_page - placement.first_page + 1)
-    stamp = render_pdf(html, job.out, [])
+    stamp = render_pdf(html, job.out, [], tagged=False)  # not a document: drawn into the article's pages
     with pikepdf.open(unnumbered) as article, pikepdf.open(io.BytesIO(stamp.data)) as numbers:
         if len(article.pages) != len(numbers.pages):
             raise RenderError("the stamp and the article have different page counts")
         for page, overlay in zip(article.pages, numbers.pages):
-            page.add_overlay(overlay, pikepdf.Rectangle(page.trimbox))  # what pikepdf does by default
+            # pikepdf's add_overlay, with the stamp marked as a pagination artifact: drawn outside any marked
+            # content, it would break the tagged article's PDF/UA (each page: UA-01-003)
+            form = article.copy_foreign(overlay.as_form_xobject())
+            name = page.add_resource(form, pikepdf.Name.XObject, prefix="Fx")
+            draw = page.calc_form_xobject_placement(form, name, pikepdf.Rectangle(page.trimbox), allow_expand=True)
+            page.contents_add(b"q\n", prepend=True)
+            page.contents_add(b"Q\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC\n" + draw + b"\nEMC\n")
         out = io.BytesIO()
         article.save(out, deterministic_id=True)
         return out.getvalue()
@@ -179,7 +248,7 @@ def render_contents(job: ContentsJob) -> ContentsPages:
     from casepub.render.pdf import RenderError, render_pdf
 
     try:
-        pdf = render_pdf(job.html, job.out, [])
+        pdf = render_pdf(job.html, job.out, [], tagged=False)  # the issue PDF merges untagged (see assemble.py)
     except RenderError as error:
         return ContentsPages(ok=False, error=str(error))
     except Exception as error:  # a bug: the issue PDF is reported as not made (CP204), the articles stand

@@ -259,6 +259,8 @@ class Wording(Node):
                            "{cached} from the cache; {seconds} s.")
     report_manifest: str = "Manifest"
     report_columns: tuple[str, str, str, str, str, str] = ("#", "case", "status", "pages", "time", "diagnostics")
+    report_jats: str = "JATS"                 # the report's column of each article's JATS XML and package
+    report_deposits: str = "Deposits (Crossref, PubMed)"  # the report's heading of the deposits
     report_status: dict[str, str] = {"ok": "ok", "failed": "failed", "cached": "cached"}
 
     # The placeholders each wording is filled with (casepub/render/html.py `fill` and `dated`, their callers in
