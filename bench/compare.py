@@ -70,7 +70,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         rng = random.Random(11)
-        manifest = make_issue(root, 50, rng, make_images(root / "pool", 40, rng), unique=True)
+        manifest = make_issue(root, 50, rng, make_images(root / "pool", 40, rng), unique=True, deposits=False)
         for run in range(args.runs):
             for name, tree in trees.items():
                 figures = results[name]
