@@ -415,3 +415,38 @@ def test_an_issue_article_s_page_numbers_keep_it_accessible(tmp_path):
     assert [(f.rule_id, f.message) for f in report.findings] == []
     with pikepdf.open(numbered) as pdf:
         assert "/StructTreeRoot" in pdf.Root and pdf.Root.MarkInfo.Marked
+
+
+def test_the_issue_pdf_is_one_tagged_document(tmp_path):
+    """The issue PDF merges the contents' and each article's structure trees: every marked text on every page
+    reaches an element of the one tree whose page is that page, read contents first, then each article."""
+    from pdfua import validate
+
+    from casepub.issue.build import build_issue
+
+    for name in ("one", "two"):
+        shutil.copytree(ROOT / "cases" / "t12-osteonecrosis", tmp_path / "cases" / name)
+    (tmp_path / "issue.yaml").write_text("journal: the-spine-journal\nvolume: 26\nissue: 12\ndate: 2026-12-01\n"
+                                         "articles:\n  - case: cases/one\n  - case: cases/two\n", encoding="utf-8")
+    built = build_issue(tmp_path / "issue.yaml", out=tmp_path / "out", jobs=2)
+    assert built.out is not None
+    issue_pdf = built.out / "issue.pdf"
+    texts = marked_texts(issue_pdf)
+    with pikepdf.open(issue_pdf) as pdf:
+        assert pdf.Root.MarkInfo.Marked and "/StructTreeRoot" in pdf.Root and len(pdf.pages) == 3
+        reached = {element.objgen for element in elements(pdf)}
+        nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+        table = dict(zip([int(key) for key in list(nums)[::2]], list(nums)[1::2], strict=True))
+        pages = {page.objgen: number for number, page in enumerate(pdf.pages)}
+        for number, page in enumerate(pdf.pages):
+            marked = [mcid for page_number, mcid in texts if page_number == number and isinstance(mcid, int)]
+            assert marked and "/StructParents" in page.obj
+            by_mcid = table[int(page.obj.StructParents)]
+            for mcid in marked:
+                element = by_mcid[mcid]
+                assert element is not None and element.objgen in reached and pages[element.Pg.objgen] == number
+        text = read_text(reading(pdf, texts))
+    title = flat("Severe vertebra collapse due to vertebra osteonecrosis")  # (the text read without spaces)
+    assert text.index("Contents") < text.index(title + "after") < text.index(flat("A 70-year-old woman")) < \
+        text.rindex(flat("A 70-year-old woman"))  # the contents (listing the titles), then each article's text
+    assert [(f.rule_id, f.message) for f in validate(str(issue_pdf)).findings] == []

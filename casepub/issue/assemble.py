@@ -1,7 +1,8 @@
 """The issue as a whole: page ranges, the table of contents, and the issue PDF.
 
 The issue PDF is assembled from the finished article PDFs (pikepdf: no
-re-rendering): contents pages first, then each article, with a bookmark each.
+re-rendering): contents pages first, then each article, with a bookmark each,
+their structure trees merged into one (the PDF stays tagged).
 Where the profile says articles start on a recto, a blank page is put before
 any article that would start on an even page.
 """
@@ -75,12 +76,50 @@ def write_issue_pdf(issue: Issue, profile: Profile, entries: list[Entry], out: P
                 for _ in range(entry.placement.first_page - next_page):  # a blank verso before a recto start
                     pdf.add_blank_page(page_size=size)
                 outline.root.append(pikepdf.OutlineItem(f"{entry.title} ({entry.placement.pages})", len(pdf.pages)))
-                pdf.add_pages_from(article, outlines="ignore")  # keeps the article's internal links
+                _append_tagged(pdf, article)  # its pages (internal links kept) and its structure tree
             next_page = entry.placement.last_page + 1
     _issue_metadata(pdf, issue, profile)
     data = io.BytesIO()
     pdf.save(data, deterministic_id=True)
     return write_atomic(out / f"{issue.name}.pdf", data.getvalue())
+
+
+def _append_tagged(pdf: pikepdf.Pdf, article: pikepdf.Pdf) -> None:
+    """The article's pages after the issue PDF's, and its structure tree under the issue's Document element:
+    its parent-tree entries renumbered after the issue's (its pages' /StructParents and its annotations'
+    /StructParent with them), its language on its elements when it is not the issue's. So the issue PDF stays
+    one tagged document: a screen reader reads the contents, then each article, in order."""
+    import pikepdf
+
+    first = len(pdf.pages)
+    pdf.add_pages_from(article, outlines="ignore")
+    if "/StructTreeRoot" not in article.Root or "/StructTreeRoot" not in pdf.Root:
+        return
+    root, theirs = pdf.Root.StructTreeRoot, article.Root.StructTreeRoot
+    document, nums = root.K[0], root.ParentTree.Nums
+    offset = max((int(key) for key in list(nums)[::2]), default=-1) + 1
+    their_nums = list(theirs.ParentTree.Nums)
+    for key, value in zip(their_nums[::2], their_nums[1::2], strict=True):
+        nums.append(int(key) + offset)
+        if isinstance(value, pikepdf.Array):  # a page's elements by marked-content id
+            nums.append(pikepdf.Array([pdf.copy_foreign(v) if v is not None else None for v in value]))
+        else:  # an annotation's element
+            nums.append(pdf.copy_foreign(value))
+    for page in pdf.pages[first:]:
+        if "/StructParents" in page.obj:
+            page.obj.StructParents = int(page.obj.StructParents) + offset
+        for annotation in page.obj.get("/Annots", []):
+            if "/StructParent" in annotation:
+                annotation.StructParent = int(annotation.StructParent) + offset
+    language = article.Root.get("/Lang")
+    for kid in theirs.K[0].K:
+        copied = pdf.copy_foreign(kid)
+        copied.P = document
+        if language is not None and language != pdf.Root.get("/Lang"):
+            copied.Lang = language
+        document.K.append(copied)
+    if "/ParentTreeNextKey" in root:
+        root.ParentTreeNextKey = max(int(key) for key in list(nums)[::2]) + 1
 
 
 def _issue_metadata(pdf: pikepdf.Pdf, issue: Issue, profile: Profile) -> None:

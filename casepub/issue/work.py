@@ -248,7 +248,7 @@ def render_contents(job: ContentsJob) -> ContentsPages:
     from casepub.render.pdf import RenderError, render_pdf
 
     try:
-        pdf = render_pdf(job.html, job.out, [], tagged=False)  # the issue PDF merges untagged (see assemble.py)
+        pdf = render_pdf(job.html, job.out, [])  # tagged: the articles' trees are merged into it (assemble.py)
     except RenderError as error:
         return ContentsPages(ok=False, error=str(error))
     except Exception as error:  # a bug: the issue PDF is reported as not made (CP204), the articles stand
