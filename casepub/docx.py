@@ -46,7 +46,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import html
 
-from casepub.checks.text import word_count
+from casepub.checks.text import body_words, word_count
 from casepub.load.markdown import body_blocks
 from casepub.render.html import ArticleView, join_names
 from casepub.words import counted
@@ -711,7 +711,7 @@ def word_counts(view: ArticleView) -> tuple[int, int]:
     """(abstract, text) words as the checks count them: the abstract-limit rule counts the abstract as written
     (all its sections), the word-limit rule the body's paragraphs and table cells, not its headings."""
     case = view.case
-    text = sum(word_count(block.plain) for block in body_blocks(case.body) if block.kind != "heading")
+    text = body_words(body_blocks(case.body))
     return word_count(case.meta.abstract or ""), text
 
 

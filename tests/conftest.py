@@ -29,3 +29,18 @@ def edit(folder: Path, old: str, new: str, count: int = 1) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count(old) >= count, f"{old!r} not in case.md"
     path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's, installed by scripts/setup.sh: Playwright drives it, no download
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (scripts/setup.sh)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """The system chromium under Playwright, one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield launched
+        launched.close()

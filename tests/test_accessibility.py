@@ -11,22 +11,12 @@ import pytest
 
 from casepub.issue.build import build_issue
 from casepub.render import render_case
-from conftest import ROOT
+from conftest import ROOT, needs_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / ".cache" / "axe-core"
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (scripts/setup.sh)")
+pytestmark = needs_chromium
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

@@ -22,10 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REFERENCE, edit
+from conftest import REFERENCE, edit, needs_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (scripts/setup.sh)")
+pytestmark = needs_chromium
 WAIT = 20_000  # ms: the backstop of every wait on the page (a render takes well under a second)
 TITLE = "Severe vertebra collapse due to vertebra osteonecrosis after percutaneous vertebroplasty"
 DISCLOSURE = "    disclosure: Nothing to disclose.\n"  # Wentao Wang's, the first one
@@ -81,15 +80,6 @@ def preview(tmp_path_factory) -> Iterator[Preview]:
     if running.process.poll() is None:
         stop(running)
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from casepub.checks.registry import Context, rule
@@ -45,10 +45,16 @@ def _over_limit(ctx: Context, what: str, text_words: int, *, limit: int | None, 
                       hint.format(over=text_words - limit), **where)
 
 
+def body_words(blocks: Iterable[TextBlock]) -> int:
+    """The words of the text as the word limit counts them: its paragraphs and table cells, not its headings
+    (the submission manuscript's title page gives the same count)."""
+    return sum(word_count(block.plain) for block in blocks if block.kind != "heading")
+
+
 @rule("word-limit")
 def word_limit(ctx: Context) -> Iterator[Problem]:
     """The body stays within the article type's word limit."""
-    count = sum(word_count(block.plain) for block in ctx.text if block.kind != "heading")
+    count = body_words(ctx.text)
     yield from _over_limit(ctx, "the text", count, limit=ctx.article.limits.words, hint="shorten it by {over} words",
                            line=ctx.case.body.first_line)
 

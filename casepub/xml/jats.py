@@ -365,10 +365,10 @@ def _blocks(parent: etree._Element, markup: str, sections: bool = False) -> None
     for node in _fragments(markup):
         if isinstance(node, str):
             if node.strip():
-                _inline(_sub(stack[-1][1], "p"), node)
+                _tail(_sub(stack[-1][1], "p"), node)
             continue
         tag = node.tag if isinstance(node.tag, str) else ""
-        if sections and re.fullmatch(r"h[2-6]", tag):
+        if sections and tag in SECTION_HEADINGS:
             level = int(tag[1])
             while len(stack) > 1 and stack[-1][0] >= level:
                 stack.pop()
@@ -435,6 +435,7 @@ def _children_blocks(parent: etree._Element, node: Any) -> None:
     flush()
 
 
+SECTION_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})  # each opens a `sec` (h1 is the title)
 BLOCK_TAGS = frozenset({"p", "ul", "ol", "blockquote", "pre", "table", "div", "section", "h1", "h2", "h3", "h4", "h5",
                         "h6", "hr", "article", "aside", "figure"})
 
@@ -500,10 +501,6 @@ def _inline_html(target: etree._Element, markup: str) -> None:
             _inline_node(target, node)
             if node.tail:
                 _tail(target, node.tail)
-
-
-def _inline(target: etree._Element, text: str) -> None:
-    _tail(target, text)
 
 
 def _inline_children(target: etree._Element, node: Any) -> None:
@@ -654,17 +651,13 @@ def _citation(ref: etree._Element, item: Mapping[str, Any], entry: Any) -> None:
     if item.get("URL"):
         url = str(item["URL"])
         _sub(citation, "ext-link", url, {"ext-link-type": "uri", f"{{{XLINK}}}href": url,
-                                         f"{{{XLINK}}}title": _plain(str(item.get("title") or "")) or link_title(url)})
+                                         f"{{{XLINK}}}title": _text_of(str(item.get("title") or "")) or link_title(url)})
 
 
 def link_title(href: str) -> str:
     """What a link whose text is its own address points to, in words: "a page at www.who.int"."""
     host = URL_HOST.match(href)
     return f"a page at {host.group(1)}" if host else "a web page"
-
-
-def _plain(text: str) -> str:
-    return _text_of(text)
 
 
 def _person(group: etree._Element, name: Mapping[str, Any]) -> None:
